@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const httpsUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return new URL(v).protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "must be an https:// address");
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number<string | undefined>({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(max, `must be at most ${max}`).default(fallback);
+
+const common = {
+  BOT_TOKEN: z
+    .string({ error: "is required: create a bot with @BotFather and paste its token" })
+    .trim()
+    .min(1, "is required: create a bot with @BotFather and paste its token")
+    .regex(/^\d+:[A-Za-z0-9_-]+$/, "does not look like a bot token (digits, a colon, then letters, digits, _ or -)"),
+  TELEGRAM_API_ROOT: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return ["http:", "https:"].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, "must be an http(s):// address")
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
+  ),
+  DATABASE_PATH: optionalString.pipe(z.string().default("data/bot.sqlite")),
+  ANON_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters long").optional()),
+  BOOKING_URL: optionalString.pipe(httpsUrl.optional()),
+  LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info")),
+  LOG_FORMAT: optionalString.pipe(z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional()),
+  SESSION_TTL_DAYS: optionalString.pipe(positiveInt(30, 3650)),
+  RATE_LIMIT_PER_MINUTE: optionalString.pipe(positiveInt(40, 10_000)),
+  ADMIN_IDS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^-?\d+(\s*,\s*-?\d+)*$/, "must be a comma-separated list of numeric chat ids")
+      .transform((v) => v.split(",").map((id) => Number(id.trim())))
+      .optional(),
+  ),
+  PORT: optionalString.pipe(z.coerce.number<string | undefined>({ error: "must be a port number (1-65535)" }).int("must be a port number (1-65535)").min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)").optional()),
+  HOST: optionalString.pipe(z.string().default("0.0.0.0")),
+};
+
+const webhookSecret = z
+  .string({ error: "is required when WEBHOOK_URL is set: 1-256 characters of A-Z, a-z, 0-9, _ and -" })
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
+
+const pollingSchema = z.object(common);
+const webhookSchema = z.object({
+  ...common,
+  WEBHOOK_URL: httpsUrl,
+  WEBHOOK_SECRET: webhookSecret,
+});
+
+export interface Config {
+  botToken: string;
+  apiRoot: string | undefined;
+  databasePath: string;
+  anonSecret: string | undefined;
+  bookingUrl: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: "json" | "pretty" | undefined;
+  sessionTtlDays: number;
+  rateLimitPerMinute: number;
+  adminIds: readonly number[];
+  /** Where the HTTP server (webhook, /healthz, /metrics) listens; absent in polling mode without PORT. */
+  http: { port: number; host: string } | undefined;
+  mode: { kind: "polling" } | { kind: "webhook"; url: string; secret: string };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Reads `.env` (if present) under the real environment, which always wins. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvPath = ".env"): Record<string, string | undefined> {
+  const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, "utf8")) : {};
+  return { ...fromFile, ...env };
+}
+
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const webhook = env.WEBHOOK_URL !== undefined && env.WEBHOOK_URL.trim() !== "";
+  const webhookParsed = webhook ? webhookSchema.safeParse(env) : undefined;
+  const parsed = webhookParsed ?? pollingSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "configuration");
+      return `${name} ${issue.message}`;
+    });
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  const e = parsed.data;
+  const mode: Config["mode"] =
+    webhookParsed?.success === true ? { kind: "webhook", url: webhookParsed.data.WEBHOOK_URL, secret: webhookParsed.data.WEBHOOK_SECRET } : { kind: "polling" };
+  const port = e.PORT ?? (webhook ? 8080 : undefined);
+  return {
+    ok: true,
+    config: {
+      botToken: e.BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT,
+      databasePath: e.DATABASE_PATH,
+      anonSecret: e.ANON_SECRET,
+      bookingUrl: e.BOOKING_URL,
+      logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
+      sessionTtlDays: e.SESSION_TTL_DAYS,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      adminIds: e.ADMIN_IDS ?? [],
+      http: port === undefined ? undefined : { port, host: e.HOST },
+      mode,
+    },
+  };
+}

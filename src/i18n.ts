@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import i18next, { type TFunction } from "i18next";
+
+export const LANGUAGES = ["ru", "en"] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+/** Telegram clients that report these languages get Russian first; everyone else English. */
+const RUSSIAN_READERS = new Set(["ru", "uk", "be", "kk"]);
+
+export function languageFromTelegram(languageCode: string | undefined): Lang {
+  const base = languageCode?.toLowerCase().split(/[-_]/, 1)[0];
+  return base !== undefined && RUSSIAN_READERS.has(base) ? "ru" : "en";
+}
+
+export function isLang(value: unknown): value is Lang {
+  return value === "ru" || value === "en";
+}
+
+export type Resources = Record<Lang, Record<string, unknown>>;
+export type Translate = TFunction;
+
+export function readLocales(dir: string): Resources {
+  const read = (lang: Lang) => JSON.parse(readFileSync(join(dir, `${lang}.json`), "utf8")) as Record<string, unknown>;
+  return { ru: read("ru"), en: read("en") };
+}
+
+export interface I18n {
+  t(lang: Lang): Translate;
+  /** Whether a key exists in a language (content validation asks this before start-up). */
+  has(lang: Lang, key: string): boolean;
+  resources: Resources;
+}
+
+export function createI18n(resources: Resources): I18n {
+  const instance = i18next.createInstance();
+  void instance.init({
+    initAsync: false,
+    resources: { ru: { translation: resources.ru }, en: { translation: resources.en } },
+    lng: "en",
+    fallbackLng: false,
+    supportedLngs: [...LANGUAGES],
+    // Interpolated values land in Telegram HTML, so they are escaped; markup lives in the locale text itself.
+    interpolation: { escapeValue: true },
+    returnNull: false,
+  });
+  const fixed = { ru: instance.getFixedT("ru"), en: instance.getFixedT("en") };
+  return {
+    t: (lang) => fixed[lang],
+    has: (lang, key) => instance.exists(key, { lng: lang }),
+    resources,
+  };
+}
+
+/** Every leaf key of a nested locale object, as dotted paths. */
+export function localeKeys(tree: Record<string, unknown>, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? localeKeys(value as Record<string, unknown>, `${prefix}${key}.`)
+      : [`${prefix}${key}`],
+  );
+}
