@@ -1,0 +1,141 @@
+import MiniSearch, { type SearchResult } from "minisearch";
+import snowball from "snowball-stemmers";
+import type { Content } from "../content/content.js";
+import type { I18n, Lang } from "../i18n.js";
+import { parseTelegramHtml } from "../telegram/html.js";
+import { hasCyrillic, normalize, words } from "./text.js";
+import { latinToCyrillic } from "./translit.js";
+
+/**
+ * Finds topics for what people actually type: Russian or English, colloquial, misspelled, or
+ * Russian in Latin letters. MiniSearch does the ranking (BM25 with fuzzy and prefix matching);
+ * Snowball stemmers fold word forms; each topic's synonym list carries the words people use
+ * that the text does not (повестка, детеншн, CBP One, I-589…).
+ */
+
+const STOP_WORDS: Record<Lang, ReadonlySet<string>> = {
+  ru: new Set(
+    "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между мне меня мой моё мои это ли ещё очень пожалуйста подскажите скажите здравствуйте привет".split(" "),
+  ),
+  en: new Set(
+    "a an the and or but if of to in on at by for with about from as is are was were be been being do does did have has had i me my we our you your he she it its they them their this that these those what which who whom how when where why can could should would will shall may might must not no so than too very just there here please tell hi hello get got".split(" "),
+  ),
+};
+
+const FIELDS = ["title", "button", "description", "synonyms", "body"] as const;
+const BOOST = { title: 2, button: 2, description: 1.2, synonyms: 3, body: 0.6 };
+
+/** When the query is empty: the topics most people need first. */
+const STARTERS = ["no-program", "leave-russia", "visa-inside", "border", "political-case", "updates", "attorney", "detention", "bond", "fraud"];
+
+export interface SearchOutcome {
+  /** The language to answer in. */
+  lang: Lang;
+  /** Topic ids, best first. */
+  topics: string[];
+}
+
+interface TopicDoc {
+  id: string;
+  title: string;
+  button: string;
+  description: string;
+  synonyms: string;
+  body: string;
+}
+
+export class TopicSearch {
+  private readonly indexes: Record<Lang, MiniSearch<TopicDoc>>;
+  private readonly vocabulary: Record<Lang, Set<string>>;
+  private readonly stemmers = { ru: snowball.newStemmer("russian"), en: snowball.newStemmer("english") };
+  private readonly known: Set<string>;
+
+  constructor(content: Content, i18n: I18n) {
+    this.known = new Set(content.topics.map((t) => t.id));
+    this.vocabulary = { ru: new Set(), en: new Set() };
+    const build = (lang: Lang) => {
+      const t = i18n.t(lang);
+      const index = new MiniSearch<TopicDoc>({
+        fields: [...FIELDS],
+        tokenize: words,
+        processTerm: (term) => this.stem(lang, term),
+        searchOptions: { boost: BOOST, fuzzy: (term) => (term.length <= 3 ? false : term.length <= 6 ? 1 : 0.25), prefix: (term) => term.length >= 4, combineWith: "OR" },
+      });
+      const docs = content.topics.map((topic) => ({
+        id: topic.id,
+        title: t(`topics.${topic.id}.title`),
+        button: t(`topics.${topic.id}.button`),
+        description: t(`topics.${topic.id}.description`),
+        synonyms: topic.synonyms[lang].join(" · "),
+        body: plain(t(`topics.${topic.id}.body`, { recorded: "" })),
+      }));
+      index.addAll(docs);
+      for (const doc of docs) for (const field of FIELDS) for (const w of words(doc[field])) {
+        const s = this.stem(lang, w);
+        if (s !== null) this.vocabulary[lang].add(s);
+      }
+      return index;
+    };
+    this.indexes = { ru: build("ru"), en: build("en") };
+  }
+
+  /**
+   * Cyrillic queries are answered in Russian. Latin ones are read both as English and as
+   * transliterated Russian; whichever reading the topics' vocabulary recognises better wins,
+   * and English readings are answered in the user's own language.
+   */
+  search(query: string, userLang: Lang, limit = 10): SearchOutcome {
+    const terms = words(query);
+    if (terms.length === 0) return { lang: userLang, topics: STARTERS.filter((id) => this.known.has(id)).slice(0, limit) };
+    if (hasCyrillic(query)) return { lang: "ru", topics: this.rank("ru", terms.join(" "), limit) };
+
+    const asRussian = terms.map(latinToCyrillic);
+    const ruHits = this.recognised("ru", asRussian);
+    const enHits = this.recognised("en", terms);
+    if (ruHits > enHits) return { lang: "ru", topics: this.rank("ru", asRussian.join(" "), limit) };
+    if (enHits > ruHits) return { lang: userLang, topics: this.rank("en", terms.join(" "), limit) };
+    // Neither reading is clearly better: merge them, English first on ties.
+    const en = this.indexes.en.search(terms.join(" "));
+    const ru = this.indexes.ru.search(asRussian.join(" "));
+    const merged = mergeRankings(en, ru);
+    const ruWins = (ru[0]?.score ?? 0) > (en[0]?.score ?? 0) * 1.2;
+    return { lang: ruWins ? "ru" : userLang, topics: merged.slice(0, limit) };
+  }
+
+  private rank(lang: Lang, query: string, limit: number): string[] {
+    return this.indexes[lang]
+      .search(query)
+      .slice(0, limit)
+      .map((r) => r.id as string);
+  }
+
+  /** How many query words the topics' vocabulary knows in this language (after stemming). */
+  private recognised(lang: Lang, terms: string[]): number {
+    let n = 0;
+    for (const term of terms) {
+      const s = this.stem(lang, term);
+      if (s !== null && this.vocabulary[lang].has(s)) n++;
+    }
+    return n;
+  }
+
+  private stem(lang: Lang, term: string): string | null {
+    const w = normalize(term);
+    if (STOP_WORDS[lang].has(w)) return null;
+    return /^[\p{L}]+$/u.test(w) ? this.stemmers[lang].stem(w) : w;
+  }
+}
+
+function plain(html: string): string {
+  const parsed = parseTelegramHtml(html);
+  return parsed.ok ? parsed.text : html;
+}
+
+function mergeRankings(...lists: SearchResult[][]): string[] {
+  const best = new Map<string, number>();
+  for (const list of lists) {
+    const top = list[0]?.score ?? 1;
+    for (const r of list) best.set(r.id as string, Math.max(best.get(r.id as string) ?? 0, r.score / top));
+  }
+  return [...best.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+}
