@@ -1,0 +1,98 @@
+import { fileURLToPath } from "node:url";
+import type { BotDeps } from "./bot/deps.js";
+import { loadContent } from "./content/content.js";
+import { createI18n, readLocales } from "./i18n.js";
+import type { Logger } from "./logger.js";
+import { Metrics } from "./observability/metrics.js";
+import { createAnonymizer } from "./privacy/anon-key.js";
+import { loadAnonSecret } from "./privacy/secret.js";
+import { TopicSearch } from "./search/topic-search.js";
+import { Stats } from "./stats/stats.js";
+import { type Db, openDatabase } from "./storage/database.js";
+import { RecordStore } from "./storage/record-store.js";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const CONTENT_DIR = fileURLToPath(new URL("../content", import.meta.url));
+export const LOCALES_DIR = fileURLToPath(new URL("../locales", import.meta.url));
+
+export interface AppOptions {
+  databasePath: string;
+  anonSecret?: string | undefined;
+  bookingUrl?: string | undefined;
+  adminIds?: readonly number[];
+  rateLimitPerMinute?: number;
+  sessionTtlDays?: number;
+  logger: Logger;
+  now?: () => number;
+  contentDir?: string;
+  localesDir?: string;
+  /** Collect Node process metrics (memory, event loop) for /metrics. */
+  processMetrics?: boolean;
+}
+
+export interface App {
+  deps: BotDeps;
+  db: Db;
+  secretOrigin: string;
+  /** Deletes sessions idle longer than the TTL; returns how many went. */
+  sweep(): number;
+  /** Starts the hourly expiry sweep and the statistics flush. */
+  startHousekeeping(sweepEveryMs?: number): void;
+  close(): void;
+}
+
+/** Everything the bot needs besides Telegram: content, storage, privacy, search, counters. */
+export function assemble(options: AppOptions): App {
+  const now = options.now ?? Date.now;
+  const i18n = createI18n(readLocales(options.localesDir ?? LOCALES_DIR));
+  const content = loadContent(options.contentDir ?? CONTENT_DIR, i18n);
+  const secret = loadAnonSecret(options.anonSecret, options.databasePath);
+  const db = openDatabase(options.databasePath);
+  const store = new RecordStore(db, now);
+  const stats = new Stats(db, now);
+  const sessionTtlDays = options.sessionTtlDays ?? 30;
+  const ttlMs = sessionTtlDays * 86_400_000;
+  let sweeper: NodeJS.Timeout | undefined;
+
+  const deps: BotDeps = {
+    content,
+    i18n,
+    store,
+    anonymize: createAnonymizer(secret.secret),
+    logger: options.logger,
+    metrics: new Metrics({ processMetrics: options.processMetrics ?? false }),
+    stats,
+    search: new TopicSearch(content, i18n),
+    now,
+    settings: {
+      bookingUrl: options.bookingUrl,
+      adminIds: options.adminIds ?? [],
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 40,
+      sessionTtlDays,
+    },
+  };
+
+  const sweep = () => {
+    const removed = store.sweep(ttlMs);
+    if (removed > 0) options.logger.info({ removed }, "expired idle sessions deleted");
+    return removed;
+  };
+
+  return {
+    deps,
+    db,
+    secretOrigin: secret.origin,
+    sweep,
+    startHousekeeping(sweepEveryMs = 3_600_000) {
+      sweep();
+      sweeper ??= setInterval(sweep, sweepEveryMs);
+      sweeper.unref();
+      stats.start();
+    },
+    close() {
+      clearInterval(sweeper);
+      stats.stop();
+      db.close();
+    },
+  };
+}

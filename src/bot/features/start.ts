@@ -1,0 +1,37 @@
+import { Composer } from "grammy";
+import { formatDate } from "../../content/render.js";
+import type { BotContext } from "../context.js";
+import { parseStartPayload } from "../deep-link.js";
+import type { BotDeps } from "../deps.js";
+import { setLanguage } from "../middleware/language.js";
+import { show } from "../screen.js";
+import { menuKeyboard, renderContext, topicScreen } from "../screens.js";
+
+/** /start (with or without a deep link) and /help. */
+export function startFeature(deps: BotDeps): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+
+  feature.command("start", async (ctx) => {
+    const payload = ctx.match.trim();
+    const request = payload === "" ? undefined : parseStartPayload(payload, (id) => deps.content.topic(id) !== undefined);
+    if (request !== undefined) setLanguage(ctx, deps.i18n, request.lang);
+    const source = payload === "" ? "direct" : request === undefined ? "invalid" : (request.source ?? "link");
+    deps.stats.count("start", `${ctx.lang}:${source}`);
+
+    const topic = request?.topic === undefined ? undefined : deps.content.topic(request.topic);
+    if (topic !== undefined) {
+      deps.stats.count("topic", topic.id);
+      await show(ctx, topicScreen(ctx, deps, topic, { to: "list" }), "new");
+      return;
+    }
+    const r = renderContext(ctx, deps);
+    const html = ctx.t("start.greeting", { date: formatDate(r, deps.content.recordedOn), disclaimer: ctx.t("common.disclaimer") });
+    await show(ctx, { html, keyboard: menuKeyboard(ctx) }, "new");
+  });
+
+  feature.command("help", async (ctx) => {
+    await show(ctx, { html: ctx.t("help.text", { username: ctx.me.username, disclaimer: ctx.t("common.disclaimer") }), keyboard: menuKeyboard(ctx) }, "new");
+  });
+
+  return feature;
+}

@@ -1,0 +1,125 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations, type VersionedState, type ConversationData } from "@grammyjs/conversations";
+import { limit } from "@grammyjs/ratelimiter";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type ApiClientOptions, session } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { languageFromTelegram } from "../i18n.js";
+import { describeError } from "../privacy/describe-error.js";
+import { redactForStorage } from "../privacy/redact.js";
+import type { BotContext, SessionData } from "./context.js";
+import type { BotDeps } from "./deps.js";
+import { adminFeature } from "./features/admin.js";
+import { groupsFeature } from "./features/groups.js";
+import { guidedFeature } from "./features/guided/index.js";
+import { handoffFeature } from "./features/handoff.js";
+import { inlineFeature } from "./features/inline.js";
+import { languageFeature } from "./features/language.js";
+import { menuFeature } from "./features/menu.js";
+import { offlineGuideFeature } from "./features/offline-guide.js";
+import { privacyFeature } from "./features/privacy.js";
+import { shareFeature } from "./features/share.js";
+import { startFeature } from "./features/start.js";
+import { unhandledFeature } from "./features/unhandled.js";
+import { attachAnonKey } from "./middleware/anon-key.js";
+import { errorBoundary } from "./middleware/error-boundary.js";
+import { detectLanguage, rememberLanguage } from "./middleware/language.js";
+import { observe } from "./middleware/observe.js";
+import { rememberRecentMessages } from "./middleware/recent-messages.js";
+import { updateScope, watchApiCalls } from "./middleware/update-scope.js";
+
+export interface BotOptions {
+  token: string;
+  /** Known bot identity (terminal chat, tests, benchmarks); otherwise fetched with getMe. */
+  botInfo?: UserFromGetMe;
+  /** Where and how the Bot API is reached: `apiRoot` for a self-hosted server, `fetch` for an in-process one. */
+  client?: ApiClientOptions;
+}
+
+/** Bump when the guided conversation changes shape: older saved conversations are then dropped. */
+const CONVERSATION_VERSION = 1;
+
+/**
+ * The one bot factory. Polling, webhook, the terminal chat, tests and benchmarks all run what
+ * this builds, in this order:
+ *
+ *   scope → metrics → error boundary → language → anonymous key
+ *   private chats: session → remembered language → recent message ids → rate limit
+ *                  → conversations → features (start, menu, guided, language, handoff,
+ *                    share, offline guide, privacy, admin) → unhandled
+ *   elsewhere:     inline mode, groups, buttons on inline messages
+ */
+export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
+  const bot = new Bot<BotContext>(options.token, {
+    ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
+    ...(options.client === undefined ? {} : { client: options.client }),
+  });
+  bot.api.config.use(watchApiCalls);
+  bot.api.config.use(deps.metrics.countApiErrors);
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+
+  const sessions = deps.store.adapter<SessionData>("s");
+  const conversationStates = deps.store.adapter<VersionedState<ConversationData>>("c");
+  const rateLimit = limit<BotContext, never>({
+    timeFrame: 60_000,
+    limit: deps.settings.rateLimitPerMinute,
+    keyGenerator: (ctx) => ctx.from?.id.toString(),
+    onLimitExceeded: async (ctx) => {
+      if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery({ text: ctx.t("unknown.rateLimited") });
+      else if (ctx.chat?.type === "private" && ctx.message !== undefined) await ctx.reply(ctx.t("unknown.rateLimited"));
+    },
+  });
+
+  // Updates of one chat run one after another, so session reads and writes never interleave.
+  bot.use(sequentialize((ctx) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+  bot.use(updateScope());
+  bot.use(observe(deps.logger, deps.metrics));
+  bot.use(errorBoundary(deps.logger, deps.metrics, deps.i18n));
+  bot.use(detectLanguage(deps.i18n));
+  bot.use(attachAnonKey(deps.anonymize));
+
+  const inPrivate = bot.chatType("private");
+  inPrivate.use(session({ getSessionKey: (ctx) => ctx.anonKey, storage: sessions, initial: (): SessionData => ({}) }));
+  inPrivate.use(rememberLanguage(deps.i18n));
+  inPrivate.use(rememberRecentMessages(deps.now));
+  inPrivate.use(rateLimit);
+  inPrivate.use(
+    conversations<BotContext, BotContext>({
+      storage: {
+        type: "key",
+        version: CONVERSATION_VERSION,
+        getStorageKey: (ctx) => ctx.anonKey,
+        adapter: {
+          read: (key) => conversationStates.read(key),
+          write: (key, state) => conversationStates.write(key, redactForStorage(state)),
+          delete: (key) => conversationStates.delete(key),
+        },
+      },
+    }),
+  );
+  inPrivate.use(startFeature(deps));
+  inPrivate.use(menuFeature(deps));
+  inPrivate.use(guidedFeature(deps));
+  inPrivate.use(languageFeature(deps));
+  inPrivate.use(handoffFeature(deps));
+  inPrivate.use(shareFeature(deps));
+  inPrivate.use(offlineGuideFeature(deps));
+  inPrivate.use(privacyFeature(deps));
+  inPrivate.use(adminFeature(deps));
+  inPrivate.use(unhandledFeature(deps));
+
+  bot.on("inline_query", rateLimit);
+  bot.use(
+    inlineFeature(deps, async (ctx) => {
+      const saved = ctx.from === undefined ? undefined : await sessions.read(deps.anonymize(ctx.from.id));
+      return saved?.lang ?? languageFromTelegram(ctx.from?.language_code);
+    }),
+  );
+  bot.use(groupsFeature());
+  // Buttons on messages posted through inline mode carry no callback data of ours.
+  bot.on("callback_query", (ctx) => ctx.answerCallbackQuery({ text: ctx.t("unknown.outdatedShort") }));
+
+  // The boundary catches everything; this only reports a failure inside the boundary itself.
+  bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, err: describeError(error.error) }, "unhandled error"));
+  return bot;
+}

@@ -1,0 +1,50 @@
+import type { MiddlewareFn } from "grammy";
+import { GrammyError } from "grammy";
+import { languageFromTelegram, type I18n } from "../../i18n.js";
+import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../observability/metrics.js";
+import { shortKey } from "../../privacy/anon-key.js";
+import { describeError } from "../../privacy/describe-error.js";
+import type { BotContext } from "../context.js";
+import { currentScope } from "./update-scope.js";
+
+/** A user who blocked the bot, or deleted their account: nothing to say, nothing to fix. */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 403;
+}
+
+/**
+ * The one place errors are caught. The user gets a polite answer, the log gets the update id
+ * and a description without personal data, and every button press gets its spinner stopped.
+ * Must run inside `updateScope`, which sees whether a callback query was already answered.
+ */
+export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    const answered = () => currentScope()?.callbackAnswered ?? false;
+    try {
+      await next();
+    } catch (error) {
+      metrics.errors.inc();
+      const key = ctx.anonKey === undefined ? {} : { key: shortKey(ctx.anonKey) };
+      if (isUnreachable(error)) {
+        logger.info({ update_id: ctx.update.update_id, ...key }, "user unreachable (blocked the bot); update dropped");
+        return;
+      }
+      logger.error({ update_id: ctx.update.update_id, ...key, err: describeError(error) }, "update failed");
+      const t = ctx.t ?? i18n.t(languageFromTelegram(ctx.from?.language_code));
+      try {
+        if (ctx.callbackQuery !== undefined && !answered()) {
+          await ctx.answerCallbackQuery({ text: t("unknown.error") });
+        } else if (ctx.chat?.type === "private" && ctx.message !== undefined) {
+          await ctx.reply(t("unknown.error"));
+        }
+      } catch (apology) {
+        logger.warn({ update_id: ctx.update.update_id, err: describeError(apology) }, "could not apologise to the user");
+      }
+    } finally {
+      if (ctx.callbackQuery !== undefined && !answered()) {
+        await ctx.answerCallbackQuery().catch((e: unknown) => logger.warn({ update_id: ctx.update.update_id, err: describeError(e) }, "could not answer callback query"));
+      }
+    }
+  };
+}
