@@ -24,3 +24,6 @@ export interface BotDeps {
     sessionTtlDays: number;
   };
 }
+
+/** The part of the dependencies that rendering needs: content checks and audits build only this. */
+export type ContentDeps = Pick<BotDeps, "content" | "i18n">;

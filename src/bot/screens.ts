@@ -2,7 +2,7 @@ import { formatDate, renderTopic, type RenderContext } from "../content/render.j
 import type { Topic } from "../content/schema.js";
 import { type Back, cb } from "./callback-data.js";
 import type { BotContext } from "./context.js";
-import type { BotDeps } from "./deps.js";
+import type { ContentDeps } from "./deps.js";
 import { LANGUAGES } from "../i18n.js";
 import { button, pairs, show, type Screen } from "./screen.js";
 
@@ -11,7 +11,7 @@ import { button, pairs, show, type Screen } from "./screen.js";
 /** What a screen needs to know about the reader; a conversation builds one without the outer context. */
 export type View = Pick<BotContext, "t" | "lang" | "me">;
 
-export function renderContext(ctx: View, deps: BotDeps): RenderContext {
+export function renderContext(ctx: View, deps: ContentDeps): RenderContext {
   return { content: deps.content, t: ctx.t, lang: ctx.lang, username: ctx.me.username };
 }
 
@@ -35,7 +35,7 @@ export function navRow(ctx: View, back: string) {
   return [button.cb(ctx.t("buttons.back"), back), button.cb(ctx.t("buttons.home"), cb.menu)];
 }
 
-export function topicListScreen(ctx: View, deps: BotDeps): Screen {
+export function topicListScreen(ctx: View, deps: ContentDeps): Screen {
   const r = renderContext(ctx, deps);
   const topics = deps.content.topics.map((topic) => button.cb(ctx.t(`topics.${topic.id}.button`), cb.topic(topic.id)));
   return {
@@ -57,7 +57,7 @@ export function backTarget(back: Back): string {
   }
 }
 
-export function topicScreen(ctx: View, deps: BotDeps, topic: Topic, back: Back): Screen {
+export function topicScreen(ctx: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
   const here: Back = { to: "topic", id: topic.id };
   const related = topic.related.map((id) => button.cb(ctx.t("buttons.related", { title: ctx.t(`topics.${id}.button`) }), cb.topic(id, here)));
   return {
@@ -66,7 +66,7 @@ export function topicScreen(ctx: View, deps: BotDeps, topic: Topic, back: Back):
   };
 }
 
-export function languageScreen(ctx: View, deps: BotDeps): Screen {
+export function languageScreen(ctx: View, deps: ContentDeps): Screen {
   const choices = LANGUAGES.map((lang) => button.cb(deps.i18n.t(lang)("meta.name"), cb.language(lang)));
   return { html: ctx.t("language.prompt"), keyboard: [choices, [button.cb(ctx.t("buttons.home"), cb.menu)]] };
 }

@@ -3,7 +3,7 @@ import { type Back, cb, decodeBack } from "../callback-data.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { button, show, type Screen } from "../screen.js";
-import { backTarget, navRow } from "../screens.js";
+import { backTarget, navRow, showOutdated } from "../screens.js";
 
 /**
  * The consultation handoff: the firm's phone, what a consultation is, what to prepare, and the
@@ -30,11 +30,14 @@ export function handoffFeature(deps: BotDeps): Composer<BotContext> {
   feature.command("lawyer", (ctx) => open(ctx, { to: "menu" }, "new"));
   feature.callbackQuery(/^h(?::(.+))?$/, async (ctx) => {
     const back = decodeBack(ctx.match[1]);
-    await open(ctx, back ?? { to: "menu" }, "auto");
+    if (back === undefined) return showOutdated(ctx);
+    await open(ctx, back, "auto");
   });
   feature.callbackQuery(/^bk(?::(.+))?$/, async (ctx) => {
+    const back = decodeBack(ctx.match[1]);
+    if (back === undefined || bookingUrl === undefined) return showOutdated(ctx);
     deps.stats.count("booking_click");
-    await show(ctx, screen(ctx, decodeBack(ctx.match[1]) ?? { to: "menu" }, true));
+    await show(ctx, screen(ctx, back, true));
   });
   return feature;
 }

@@ -79,7 +79,7 @@ async function viewOf(conversation: GuidedConversation, deps: BotDeps, ctx: Cont
   return { t: deps.i18n.t(lang), lang, me: ctx.me };
 }
 
-function questionScreen(view: View, question: Question, index: number, total: number): Screen {
+export function questionScreen(view: View, question: Question, index: number, total: number): Screen {
   const t = view.t;
   const base = `guided.questions.${question.id}`;
   const lines = [

@@ -1,7 +1,7 @@
 import { footer, updateNotes } from "../../../content/render.js";
 import { parseTelegramHtml } from "../../../telegram/html.js";
 import { cb } from "../../callback-data.js";
-import type { BotDeps } from "../../deps.js";
+import type { ContentDeps } from "../../deps.js";
 import { button, pairs, type Screen } from "../../screen.js";
 import { renderContext, type View } from "../../screens.js";
 import type { Answers } from "./questions.js";
@@ -54,7 +54,7 @@ export function parseRoute(route: string): StepLetter[] | undefined {
   return letters.length > 0 && letters.length <= 20 && letters.every((l) => l in STEPS) ? (letters as StepLetter[]) : undefined;
 }
 
-export function routeScreen(view: View, deps: BotDeps, route: string): Screen {
+export function routeScreen(view: View, deps: ContentDeps, route: string): Screen {
   const steps = parseRoute(route) ?? [];
   const r = renderContext(view, deps);
   const shownNotes = new Set<string>();
@@ -82,7 +82,7 @@ export function routeScreen(view: View, deps: BotDeps, route: string): Screen {
 }
 
 /** The route as plain text, for the user to forward or copy to a lawyer. */
-export function routeSummary(view: View, deps: BotDeps, route: string): string {
+export function routeSummary(view: View, deps: ContentDeps, route: string): string {
   const steps = parseRoute(route) ?? [];
   const plain = (html: string) => {
     const parsed = parseTelegramHtml(html);

@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+
+const TOKEN = "123:abc_DEF-ghi";
+
+describe("configuration", () => {
+  it("needs BOT_TOKEN and names it", () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toEqual([expect.stringMatching(/^BOT_TOKEN /)]);
+  });
+
+  it("applies defaults", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN });
+    expect(result).toMatchObject({
+      ok: true,
+      config: { databasePath: "data/bot.sqlite", logLevel: "info", sessionTtlDays: 30, bookingUrl: undefined, apiRoot: undefined, mode: { kind: "polling" }, http: undefined },
+    });
+  });
+
+  it("reports one line per bad value, each naming its variable", () => {
+    const result = parseConfig({
+      BOT_TOKEN: "not a token",
+      BOOKING_URL: "http://insecure.example",
+      LOG_LEVEL: "chatty",
+      SESSION_TTL_DAYS: "-3",
+      TELEGRAM_API_ROOT: "ftp://x",
+      PORT: "70000",
+      ADMIN_IDS: "12,abc",
+      ANON_SECRET: "short",
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const names = result.problems.map((p) => p.split(" ", 1)[0]);
+    expect(names.sort()).toEqual(["ADMIN_IDS", "ANON_SECRET", "BOOKING_URL", "BOT_TOKEN", "LOG_LEVEL", "PORT", "SESSION_TTL_DAYS", "TELEGRAM_API_ROOT"]);
+    for (const p of result.problems) expect(p).not.toMatch(/\n|at .*\(/);
+  });
+
+  it("accepts a self-hosted Bot API root and drops a trailing slash", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "http://127.0.0.1:8081/" });
+    expect(result.ok && result.config.apiRoot).toBe("http://127.0.0.1:8081");
+  });
+
+  it("treats empty values as unset", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN, BOOKING_URL: "", DATABASE_PATH: " " });
+    expect(result).toMatchObject({ ok: true, config: { bookingUrl: undefined, databasePath: "data/bot.sqlite" } });
+  });
+
+  it("webhook mode requires a well-formed secret and defaults the port", () => {
+    expect(parseConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg" })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^WEBHOOK_SECRET /)] });
+    expect(parseConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg", WEBHOOK_SECRET: "bad secret!" })).toMatchObject({ ok: false });
+    expect(parseConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "http://bot.example/tg", WEBHOOK_SECRET: "s" })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^WEBHOOK_URL /)] });
+    expect(parseConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg", WEBHOOK_SECRET: "abc_DEF-123" })).toMatchObject({
+      ok: true,
+      config: { mode: { kind: "webhook", url: "https://bot.example/tg", secret: "abc_DEF-123" }, http: { port: 8080, host: "0.0.0.0" } },
+    });
+  });
+
+  it("`npm start` without BOT_TOKEN exits non-zero with one line naming it and no stack trace", () => {
+    const env = { ...process.env };
+    delete env.BOT_TOKEN;
+    const run = spawnSync("npm", ["start", "--silent"], { env: { ...env, DATABASE_PATH: "/nonexistent/never-created.sqlite" }, encoding: "utf8", timeout: 20_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("BOT_TOKEN");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
