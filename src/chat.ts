@@ -70,12 +70,10 @@ async function chat(): Promise<void> {
     if (m.text !== undefined) out(m.text);
     if (m.document !== undefined) {
       out(`[file: ${m.document.file_name}]${m.caption === undefined ? "" : `\n${m.caption}`}`);
-      void tg.documentsReady().then(() => {
-        mkdirSync(downloads, { recursive: true });
-        const path = join(downloads, m.document!.file_name);
-        writeFileSync(path, m.document!.content);
-        out(`  saved to ${path}`);
-      });
+      mkdirSync(downloads, { recursive: true });
+      const path = join(downloads, m.document.file_name);
+      writeFileSync(path, m.document.content);
+      out(`  saved to ${path}`);
     }
     const rows = m.reply_markup?.inline_keyboard ?? [];
     if (rows.length > 0) {
@@ -127,7 +125,6 @@ async function chat(): Promise<void> {
     rl.prompt();
   }
   rl.close();
-  await tg.documentsReady();
   app.close();
   const rejected = tg.rejected.length;
   if (rejected > 0) console.error(`${rejected} Bot API call(s) were rejected during this chat; see the log above.`);

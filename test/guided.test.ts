@@ -174,7 +174,7 @@ describe("guided conversation", () => {
     for (const label of ["In Russia", "No", "I received a summons", "Yes, publicly", "No", "Alone"]) await answer(user, label);
     const route = user.lastBotMessage()!;
     await user.press("📝 Summary for the lawyer");
-    await user.pressData(user.buttons(route).find((b) => b.text.includes("Summary"))!.callback_data as string, route);
+    await user.pressData((user.buttons(route).find((b) => b.text.includes("Summary")) as { callback_data: string }).callback_data, route);
     const messages = user.botMessages();
     expect(messages).toHaveLength(2);
     const summary = messages[1]!;

@@ -183,6 +183,7 @@ export class LocalTelegram {
       case "deleteMessages": {
         const ids = p.message_ids;
         if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) reject("message_ids must hold 1-100 identifiers");
+        this.chatFor(p.chat_id);
         // Telegram skips messages it cannot delete here, and succeeds if any was deleted.
         let any = false;
         for (const id of ids as number[]) {
@@ -253,8 +254,8 @@ export class LocalTelegram {
 
   private sendDocument(p: Record<string, unknown>) {
     const chat = this.chatFor(p.chat_id);
-    const file = p.document;
-    if (!(file instanceof Blob) && typeof file !== "string") return reject("there is no document in the request");
+    const file = p.document as UploadedFile | string | undefined;
+    if (file === undefined || (typeof file !== "string" && !Buffer.isBuffer(file.content))) return reject("there is no document in the request");
     const caption = checkCaption(p.caption, p.parse_mode);
     checkReplyMarkup(p.reply_markup);
     const chatId = Number(p.chat_id);
@@ -266,16 +267,8 @@ export class LocalTelegram {
       ...(caption === undefined ? {} : { caption: caption.text }),
       edits: 0,
     };
-    const pending = file instanceof Blob ? file : undefined;
-    if (pending !== undefined) {
-      const name = (pending as File).name ?? "file";
-      message.document = { file_name: name, mime_type: pending.type, size: pending.size, content: Buffer.alloc(0) };
-      // The content is read lazily; tests await `documentContent`.
-      this.documentReads.push(
-        pending.arrayBuffer().then((b) => {
-          message.document!.content = Buffer.from(b);
-        }),
-      );
+    if (typeof file !== "string") {
+      message.document = { file_name: file.fileName, mime_type: file.mimeType, size: file.content.length, content: file.content };
     }
     chat.set(message.message_id, message);
     this.emit({ kind: "sent", chatId, message });
@@ -283,13 +276,6 @@ export class LocalTelegram {
       ...this.toTelegramMessage(message),
       document: { file_id: `doc-${message.message_id}`, file_unique_id: `u${message.message_id}`, file_name: message.document?.file_name },
     };
-  }
-
-  private readonly documentReads: Promise<void>[] = [];
-
-  /** Waits until every uploaded document's bytes are available. */
-  async documentsReady(): Promise<void> {
-    await Promise.all(this.documentReads);
   }
 
   private editMessage(p: Record<string, unknown>, withText: boolean) {
@@ -468,6 +454,13 @@ function commandScopeKey(p: Record<string, unknown>): string {
   return `${JSON.stringify(p.scope ?? { type: "default" })}|${String(p.language_code ?? "")}`;
 }
 
+/** A file uploaded with a multipart request. */
+export interface UploadedFile {
+  fileName: string;
+  mimeType: string;
+  content: Buffer;
+}
+
 /** Reads a grammY request body: a JSON string, or a multipart stream when a file is uploaded. */
 async function readBody(init?: RequestInit): Promise<Record<string, unknown>> {
   const body = init?.body;
@@ -476,16 +469,39 @@ async function readBody(init?: RequestInit): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
   const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
-  const form = await new Response(Buffer.concat(chunks), { headers: { "content-type": headers.get("content-type") ?? "" } }).formData();
+  const boundary = /boundary=([^;]+)/.exec(headers.get("content-type") ?? "")?.[1];
+  if (boundary === undefined) return reject("multipart request without a boundary");
   const params: Record<string, unknown> = {};
-  for (const [key, value] of form.entries()) {
-    params[key] = typeof value === "string" ? parseFormValue(value) : value;
+  for (const part of parseMultipart(Buffer.concat(chunks), boundary)) {
+    params[part.name] = part.fileName === undefined ? parseFormValue(part.content.toString("utf8")) : { fileName: part.fileName, mimeType: part.mimeType, content: part.content };
   }
   // grammY uploads files under a random field and refers to them as attach://<field>.
   for (const [key, value] of Object.entries(params)) {
     if (typeof value === "string" && value.startsWith("attach://")) params[key] = params[value.slice("attach://".length)];
   }
   return params;
+}
+
+/** A tolerant multipart/form-data reader: grammY writes headers without spaces and file names unquoted. */
+function parseMultipart(body: Buffer, boundary: string): { name: string; fileName?: string; mimeType: string; content: Buffer }[] {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts = [];
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const split = part.indexOf("\r\n\r\n");
+    if (split !== -1) {
+      const head = part.subarray(0, split).toString("utf8");
+      const name = /name="?([^";\r\n]+)"?/i.exec(head)?.[1];
+      const fileName = /filename="?([^";\r\n]+)"?/i.exec(head)?.[1];
+      const mimeType = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? "application/octet-stream";
+      if (name !== undefined) parts.push({ name, ...(fileName === undefined ? {} : { fileName }), mimeType, content: part.subarray(split + 4) });
+    }
+    start = next;
+  }
+  return parts;
 }
 
 function parseFormValue(value: string): unknown {

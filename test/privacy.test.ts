@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { shortKey } from "../src/privacy/anon-key.js";
+import { allBytes, forms } from "./support/files.js";
+import { startTestBot, type TestBot } from "./support/harness.js";
+
+let tb: TestBot;
+afterEach(() => {
+  expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
+  tb.close();
+  vi.useRealTimers();
+});
+
+const PERSON = { id: 7319046285, first_name: "Ксенофонт", last_name: "Unique-Lastname-42", username: "zz_private_user_93", language_code: "ru" };
+const TYPED = ["мой тайный план перейти в Отай-Меса 91827", "my passport number is AB1234567"];
+
+describe("data minimization", () => {
+  it("after a full session, nothing identifying and nothing typed is in the database files or the logs", async () => {
+    tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
+    const user = tb.user(PERSON);
+    await user.send("/start");
+    await user.press("📚 Темы");
+    await user.press("Залог (бонд)");
+    await user.press("↪️ Слушание");
+    await user.send(TYPED[0]!);
+    await user.send("/route");
+    for (const label of ["В России", "Нет", "Повестка уже пришла", "Да, публично", "Нет", "Один / одна"]) await user.press(label);
+    await user.press("📝 Сводка для адвоката");
+    await user.inline("залог");
+    await user.chooseInline("ru:bond", "залог");
+    await user.send("/lawyer");
+    await user.press("📅 Записаться на консультацию");
+    await user.send(TYPED[1]!);
+    await user.edit(1, "edited: " + TYPED[0]);
+    tb.app.deps.stats.flush();
+    // Keep the WAL as it is (no checkpoint), so its bytes are searched too.
+    const disk = allBytes(tb.dir);
+    const logs = tb.logs.text;
+    const secrets = [String(PERSON.id), PERSON.first_name, PERSON.last_name, PERSON.username, ...TYPED];
+    for (const secret of secrets) {
+      for (const form of forms(secret)) {
+        expect(disk.includes(Buffer.from(form)), `database files contain ${secret}`).toBe(false);
+        expect(logs.includes(form), `logs contain ${secret}`).toBe(false);
+      }
+    }
+    // Logs carry update ids and at most the short prefix of the anonymous key.
+    const key = tb.app.deps.anonymize(PERSON.id);
+    expect(logs).not.toContain(key);
+    const entries = tb.logs.entries();
+    expect(entries.length).toBeGreaterThan(10);
+    for (const entry of entries) {
+      if ("key" in entry) expect(entry.key).toBe(shortKey(key));
+      expect(Object.keys(entry).every((k) => ["level", "time", "msg", "update_id", "type", "key", "err", "removed"].includes(k)), JSON.stringify(entry)).toBe(true);
+    }
+  });
+});
+
+describe("/forget", () => {
+  it("asks once, then deletes the chat's stored data and its recent messages, and explains the rest", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    await user.press("📚 Topics");
+    await user.send("hello there");
+    await user.send("/route");
+    await user.press("In Russia");
+    expect(tb.app.deps.store.count()).toBe(2);
+    await user.send("/forget");
+    expect(user.lastBotMessage()!.text).toContain("Delete everything?");
+    await user.press("Yes, delete everything");
+    const left = tb.tg.visible(user.chatId);
+    expect(left).toHaveLength(1);
+    expect(left[0]!.fromBot).toBe(true);
+    expect(left[0]!.text).toContain("Clear history");
+    expect(left[0]!.text).toContain("Auto-delete");
+    expect(tb.app.deps.store.count()).toBe(0);
+    // The next visit starts afresh.
+    await user.send("/start");
+    expect(user.lastBotMessage()!.text).toContain("Hello!");
+  });
+
+  it("is also a button on the privacy screen, and 'No' keeps everything", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "ru" });
+    await user.send("/start");
+    await user.press("🔒 Приватность");
+    expect(user.lastBotMessage()!.text).toContain("30 дн.");
+    await user.press("🧹 Удалить мои данные и этот чат");
+    await user.press("Нет, оставить");
+    expect(user.lastBotMessage()!.text).toContain("Ничего не удалено");
+    expect(tb.tg.visible(user.chatId).length).toBe(2);
+    expect(tb.app.deps.store.count()).toBe(1);
+  });
+
+  it("only deletes what Telegram still allows (48 hours)", async () => {
+    let now = Date.UTC(2026, 10, 1, 12);
+    tb = await startTestBot({ now: () => now });
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    now += 50 * 3600_000;
+    await user.send("/help");
+    await user.send("/forget");
+    await user.press("Yes, delete everything");
+    const left = tb.tg.visible(user.chatId).map((m) => m.message_id);
+    // The two messages from 50 hours ago stay; everything newer is gone but the final note.
+    expect(left).toEqual([1, 2, 7]);
+  });
+});
+
+describe("retention", () => {
+  it("a periodic sweep deletes sessions idle longer than SESSION_TTL_DAYS", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    tb = await startTestBot({ now: () => now, sessionTtlDays: 30 });
+    vi.useFakeTimers({ toFake: ["setInterval"] });
+    const idle = tb.user();
+    const active = tb.user();
+    await idle.send("/start");
+    await active.send("/start");
+    tb.app.startHousekeeping(3_600_000);
+    expect(tb.app.deps.store.count()).toBe(2);
+    now += 20 * 86_400_000;
+    await active.send("/help");
+    vi.advanceTimersByTime(3_600_000);
+    expect(tb.app.deps.store.count()).toBe(2);
+    now += 11 * 86_400_000; // idle: 31 days without use; active: 11
+    vi.advanceTimersByTime(3_600_000);
+    expect(tb.app.deps.store.count()).toBe(1);
+    await active.send("/language");
+    expect(active.lastBotMessage()!.text).toContain("Choose your language");
+  });
+});

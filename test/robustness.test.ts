@@ -1,0 +1,147 @@
+import type { Message } from "grammy/types";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestBot, type TestBot } from "./support/harness.js";
+
+let tb: TestBot;
+afterEach(() => {
+  expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
+  expect(tb.logs.entries().filter((e) => (e.level as number) >= 50), "error logs").toEqual([]);
+  tb.close();
+});
+
+const MEDIA: [string, Partial<Message>][] = [
+  ["sticker", { sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 512, height: 512, is_animated: false, is_video: false } }],
+  ["photo", { photo: [{ file_id: "p", file_unique_id: "p", width: 10, height: 10 }] }],
+  ["voice", { voice: { file_id: "v", file_unique_id: "v", duration: 3 } }],
+  ["document", { document: { file_id: "d", file_unique_id: "d", file_name: "passport.pdf" } }],
+  ["location", { location: { latitude: 32.54, longitude: -117.03 } }],
+  ["contact", { contact: { phone_number: "+10000000000", first_name: "Someone" } }],
+];
+
+describe("every update type is handled without a crash", () => {
+  it.each(MEDIA)("%s gets a short reply with the menu", async (_kind, extra) => {
+    tb = await startTestBot();
+    const user = tb.user();
+    await user.message(extra);
+    expect(user.lastBotMessage()!.text).toContain("button taps and commands");
+    expect(user.buttons().length).toBeGreaterThan(3);
+  });
+
+  it("edited messages, channel posts, group messages and membership changes are quietly accepted", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    await user.send("/start");
+    await user.edit(1, "changed my mind");
+    await tb.tg.push({ update_id: tb.tg.nextUpdateId(), channel_post: { message_id: 1, date: 1, chat: { id: -1001, type: "channel", title: "News" }, text: "/start" } } as never);
+    await tb.tg.push({ update_id: tb.tg.nextUpdateId(), message: { message_id: 5, date: 1, chat: { id: -5, type: "group", title: "G" }, from: user.user, text: "hi" } } as never);
+    await user.setBlocked(true);
+    await user.setBlocked(false);
+    await user.send("/start");
+    expect(user.botMessages()).toHaveLength(2);
+  });
+
+  it("unknown, malformed and outdated button data answers 'outdated' and shows the menu", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    await user.send("/help");
+    for (const data of ["", " ", "t:", "t:bond:", "\u0000", "💣".repeat(16), "lang:xx", "g:visa:y", "rs.AAAAAAAAAAAAAAAAAAAAAAAAA", "h::", "fg:maybe"]) {
+      await user.pressData(data || "x");
+      expect(user.lastBotMessage()!.text, JSON.stringify(data)).toMatch(/^Menu|^Delete everything/);
+    }
+  });
+
+  it("buttons pressed on inline-mode messages are answered", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    await user.pressInlineMessageButton("t:bond");
+    await user.pressInlineMessageButton("anything");
+    expect(tb.tg.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(2);
+  });
+
+  it("garbage deep-link payloads fall back to the normal start", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    for (const payload of ["xx", "ru-", "ru-no-such-topic", "en-bond_zz", "a".repeat(200), "ru-bond-bond-bond", "../../etc", "ru--bond", "<b>", "ru-BOND"]) {
+      await user.send(`/start ${payload}`);
+      expect(user.lastBotMessage()!.text, payload).toMatch(/^Hello!/);
+    }
+  });
+
+  it("huge, emoji, right-to-left and zero-width text gets a reply", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "ru" });
+    for (const text of ["я".repeat(10_000), "🙂🇺🇸🤐".repeat(300), "\u202eзалог\u202c", "за\u200bлог", "\u200b\u200c\u200d\ufeff", "<b>&amp;</b>", "שלום עליכם", "/start@asylum_basics_bot"]) {
+      const before = user.botMessages().length;
+      await user.send(text);
+      expect(user.botMessages().length, text.slice(0, 20)).toBe(before + 1);
+    }
+    // Zero-width characters do not hide a word from the search.
+    await user.send("за\u200bлог");
+    expect(user.buttons().map((b) => b.text)).toContain("Залог (бонд)");
+  });
+
+  it("rapid double taps on buttons that send a message send it once", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    await user.send("/start");
+    const menu = user.lastBotMessage()!;
+    await user.pressData("og", menu);
+    await user.pressData("og", menu);
+    expect(user.botMessages().filter((m) => m.document !== undefined)).toHaveLength(1);
+  });
+});
+
+describe("errors and floods", () => {
+  it("the error boundary logs without personal data and answers politely", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ id: 5550001234, username: "zz_error_user", language_code: "en" });
+    tb.tg.failures.push({ method: "sendMessage", code: 400, description: "Bad Request: chat 5550001234 text 'secret' failed" });
+    await user.send("/help");
+    expect(user.lastBotMessage()!.text).toContain("Sorry, something went wrong");
+    const errors = tb.logs.entries().filter((e) => e.level === 50);
+    expect(errors).toHaveLength(1);
+    const line = JSON.stringify(errors[0]);
+    expect(line).toContain("sendMessage");
+    expect(line).not.toContain("zz_error_user");
+    expect(line).not.toContain("How this bot works");
+    // Only Telegram's own description is kept; the chat id appears here only because the scripted description quotes it.
+    tb.logs.lines.length = 0;
+  });
+
+  it("a user who blocked the bot is handled quietly", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    tb.tg.blocked.add(user.chatId);
+    await user.send("/start");
+    const warnings = tb.logs.entries().filter((e) => (e.level as number) >= 40);
+    expect(warnings).toEqual([]);
+    expect(tb.logs.text).toContain("user unreachable");
+  });
+
+  it("429 answers are retried after Telegram's retry_after", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    tb.tg.failures.push({ method: "sendMessage", code: 429, description: "Too Many Requests: retry after 0", retryAfter: 0 });
+    await user.send("/start");
+    expect(user.lastBotMessage()!.text).toMatch(/^Hello!/);
+    expect(tb.tg.calls.filter((c) => c.method === "sendMessage")).toHaveLength(2);
+  });
+
+  it("5xx answers are retried", async () => {
+    tb = await startTestBot();
+    const user = tb.user();
+    tb.tg.failures.push({ method: "sendMessage", code: 502, description: "Bad Gateway" });
+    await user.send("/start");
+    expect(user.lastBotMessage()!.text).toMatch(/^Hello!/);
+  }, 15_000);
+
+  it("rate limiting: one polite notice, then silence until the window passes", async () => {
+    tb = await startTestBot({ rateLimitPerMinute: 5 });
+    const user = tb.user();
+    for (let i = 0; i < 12; i++) await user.send(`/help`);
+    const texts = user.botMessages().map((m) => m.text!);
+    expect(texts.filter((t) => t.startsWith("How this bot works"))).toHaveLength(5);
+    expect(texts.filter((t) => t.includes("a little fast"))).toHaveLength(1);
+    expect(texts).toHaveLength(6);
+  });
+});
