@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import i18next, { type TFunction } from "i18next";
+import { escapeHtml } from "./telegram/html.js";
 
 export const LANGUAGES = ["ru", "en"] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -41,7 +42,7 @@ export function createI18n(resources: Resources): I18n {
     fallbackLng: false,
     supportedLngs: [...LANGUAGES],
     // Interpolated values land in Telegram HTML, so they are escaped; markup lives in the locale text itself.
-    interpolation: { escapeValue: true },
+    interpolation: { escapeValue: true, escape: escapeHtml },
     returnNull: false,
   });
   const fixed = { ru: instance.getFixedT("ru"), en: instance.getFixedT("en") };

@@ -25,7 +25,7 @@ export function buildOfflineGuide(r: RenderContext, generatedOn: Date, bookingUr
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(t("guide.docTitle"))}</title>
 <style>
-body{font:17px/1.5 -apple-system,system-ui,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:42em;padding:1em;color:#111;background:#fff}
+body{font:17px/1.5 -apple-system,system-ui,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:42em;padding:1em;color:#111;background:#fff;overflow-wrap:anywhere}
 h1{font-size:1.45em;line-height:1.25}h2{font-size:1.2em;margin-top:2em;border-top:1px solid #ccc;padding-top:1em}
 .note{background:#fff6d6;border-left:4px solid #e0b000;padding:.6em .8em}.src{color:#555;font-size:.9em}
 .update{margin:1em 0}.update b{white-space:nowrap}a{color:#0645ad}ul{padding-left:1.3em}

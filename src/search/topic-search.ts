@@ -15,15 +15,15 @@ import { latinToCyrillic } from "./translit.js";
 
 const STOP_WORDS: Record<Lang, ReadonlySet<string>> = {
   ru: new Set(
-    "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между мне меня мой моё мои это ли ещё очень пожалуйста подскажите скажите здравствуйте привет".split(" "),
+    "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще о из ему теперь даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между мне меня мой моё мои это ли ещё очень пожалуйста подскажите скажите здравствуйте привет".split(" "),
   ),
   en: new Set(
-    "a an the and or but if of to in on at by for with about from as is are was were be been being do does did have has had i me my we our you your he she it its they them their this that these those what which who whom how when where why can could should would will shall may might must not no so than too very just there here please tell hi hello get got".split(" "),
+    "a an the and or but if of to in on at by for with about from as is are was were be been being do does did have has had i me my we our you your he she it its they them their this that these those what which who whom how where why can could should would will shall may might must not so than too very just there here please tell hi hello get got".split(" "),
   ),
 };
 
-const FIELDS = ["title", "button", "description", "synonyms", "body"] as const;
-const BOOST = { title: 2, button: 2, description: 1.2, synonyms: 3, body: 0.6 };
+const FIELDS = ["title", "button", "description", "synonyms", "body", "notes"] as const;
+const BOOST = { title: 2, button: 2, description: 1.2, synonyms: 3, body: 0.4, notes: 0.6 };
 
 /** When the query is empty: the topics most people need first. */
 const STARTERS = ["no-program", "leave-russia", "visa-inside", "border", "political-case", "updates", "attorney", "detention", "bond", "fraud"];
@@ -42,6 +42,8 @@ interface TopicDoc {
   description: string;
   synonyms: string;
   body: string;
+  /** The dated update notes a reader sees on the topic. */
+  notes: string;
 }
 
 export class TopicSearch {
@@ -57,7 +59,8 @@ export class TopicSearch {
       const t = i18n.t(lang);
       const index = new MiniSearch<TopicDoc>({
         fields: [...FIELDS],
-        tokenize: words,
+        // Bare numbers (years, ages, timestamps) in the prose match too much; synonyms keep the meaningful ones (I-589, 2025).
+        tokenize: (text, field) => (field === "synonyms" ? words(text) : words(text).filter((w) => !/^\d+$/.test(w))),
         processTerm: (term) => this.stem(lang, term),
         searchOptions: { boost: BOOST, fuzzy: (term) => (term.length <= 3 ? false : term.length <= 6 ? 1 : 0.25), prefix: (term) => term.length >= 4, combineWith: "OR" },
       });
@@ -68,6 +71,9 @@ export class TopicSearch {
         description: t(`topics.${topic.id}.description`),
         synonyms: topic.synonyms[lang].join(" · "),
         body: plain(t(`topics.${topic.id}.body`, { recorded: "" })),
+        notes: (topic.kind === "updates" ? content.updates.items : content.updatesFor(topic.id))
+          .map((item) => plain(`${t(`updates.items.${item.id}.short`)} ${t(`updates.items.${item.id}.text`)}`))
+          .join(" · "),
       }));
       index.addAll(docs);
       for (const doc of docs) for (const field of FIELDS) for (const w of words(doc[field])) {
@@ -87,36 +93,50 @@ export class TopicSearch {
   search(query: string, userLang: Lang, limit = 10): SearchOutcome {
     const terms = words(query);
     if (terms.length === 0) return { lang: userLang, topics: STARTERS.filter((id) => this.known.has(id)).slice(0, limit) };
-    if (hasCyrillic(query)) return { lang: "ru", topics: this.rank("ru", terms.join(" "), limit) };
+    if (hasCyrillic(query)) return { lang: "ru", topics: ids(this.run("ru", this.prepare("ru", terms)), limit) };
 
-    const asRussian = terms.map(latinToCyrillic);
-    const ruHits = this.recognised("ru", asRussian);
-    const enHits = this.recognised("en", terms);
-    if (ruHits > enHits) return { lang: "ru", topics: this.rank("ru", asRussian.join(" "), limit) };
-    if (enHits > ruHits) return { lang: userLang, topics: this.rank("en", terms.join(" "), limit) };
+    const ru = this.prepare("ru", terms.map(latinToCyrillic));
+    const en = this.prepare("en", terms);
+    const ruHits = this.recognised("ru", ru);
+    const enHits = this.recognised("en", en);
+    if (ruHits > enHits) return { lang: "ru", topics: ids(this.run("ru", ru), limit) };
+    if (enHits > ruHits) return { lang: userLang, topics: ids(this.run("en", en), limit) };
     // Neither reading is clearly better: merge them, English first on ties.
-    const en = this.indexes.en.search(terms.join(" "));
-    const ru = this.indexes.ru.search(asRussian.join(" "));
-    const merged = mergeRankings(en, ru);
-    const ruWins = (ru[0]?.score ?? 0) > (en[0]?.score ?? 0) * 1.2;
-    return { lang: ruWins ? "ru" : userLang, topics: merged.slice(0, limit) };
+    const enResults = this.run("en", en);
+    const ruResults = this.run("ru", ru);
+    const ruWins = (ruResults[0]?.score ?? 0) > (enResults[0]?.score ?? 0) * 1.2;
+    return { lang: ruWins ? "ru" : userLang, topics: mergeRankings(enResults, ruResults).slice(0, limit) };
   }
 
-  private rank(lang: Lang, query: string, limit: number): string[] {
-    return this.indexes[lang]
-      .search(query)
-      .slice(0, limit)
-      .map((r) => r.id as string);
-  }
-
-  /** How many query words the topics' vocabulary knows in this language (after stemming). */
-  private recognised(lang: Lang, terms: string[]): number {
-    let n = 0;
+  /** Query words as index terms: stop words dropped, stemmed, and respelled when only a variant is known. */
+  private prepare(lang: Lang, terms: string[]): string[] {
+    const out: string[] = [];
     for (const term of terms) {
-      const s = this.stem(lang, term);
-      if (s !== null && this.vocabulary[lang].has(s)) n++;
+      const w = normalize(term);
+      if (STOP_WORDS[lang].has(w)) continue;
+      for (const extra of ageTerms(lang, w)) out.push(extra);
+      const stem = this.stem(lang, w);
+      if (stem === null) continue;
+      if (this.vocabulary[lang].has(stem)) {
+        out.push(stem);
+        continue;
+      }
+      const known = respellings(lang, w)
+        .map((v) => this.stem(lang, v))
+        .find((v): v is string => v !== null && this.vocabulary[lang].has(v));
+      out.push(known ?? stem);
     }
-    return n;
+    return out;
+  }
+
+  private run(lang: Lang, terms: string[]): SearchResult[] {
+    if (terms.length === 0) return [];
+    return this.indexes[lang].search(terms.join(" "), { tokenize: (s) => s.split(" "), processTerm: (t) => t });
+  }
+
+  /** How many prepared query terms the topics' vocabulary knows in this language. */
+  private recognised(lang: Lang, terms: string[]): number {
+    return terms.filter((t) => this.vocabulary[lang].has(t)).length;
   }
 
   private stem(lang: Lang, term: string): string | null {
@@ -124,6 +144,25 @@ export class TopicSearch {
     if (STOP_WORDS[lang].has(w)) return null;
     return /^[\p{L}]+$/u.test(w) ? this.stemmers[lang].stem(w) : w;
   }
+}
+
+function ids(results: SearchResult[], limit: number): string[] {
+  return results.slice(0, limit).map((r) => r.id as string);
+}
+
+/**
+ * Spellings people use for the same word, especially in transliteration: a dropped soft sign
+ * (izmenilos → изменилось), ш for щ (ubezhishe → убежище), и for ы and е for э.
+ */
+function respellings(lang: Lang, w: string): string[] {
+  if (lang !== "ru") return [];
+  return [`${w}ь`, w.replace(/ш/g, "щ"), w.replace(/щ/g, "ш"), w.replace(/и/g, "ы"), w.replace(/ы/g, "и"), w.replace(/е/g, "э"), w.replace(/й/g, "и")].filter((v) => v !== w);
+}
+
+/** "52 года", "I'm 55": an age is a question about who qualifies, whatever the number. */
+function ageTerms(lang: Lang, w: string): string[] {
+  const n = /^\d{2}$/.test(w) ? Number(w) : NaN;
+  return n >= 18 && n <= 90 ? [lang === "ru" ? "возраст" : "age"] : [];
 }
 
 function plain(html: string): string {

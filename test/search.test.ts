@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { evaluateSearch, type LabelledQuery } from "../bench/search-eval.js";
+import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
+import { loadContent } from "../src/content/content.js";
+import { createI18n, readLocales } from "../src/i18n.js";
+import { TopicSearch } from "../src/search/topic-search.js";
+
+const i18n = createI18n(readLocales(LOCALES_DIR));
+const search = new TopicSearch(loadContent(CONTENT_DIR, i18n), i18n);
+const load = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { queries: LabelledQuery[] }).queries;
+
+describe("topic search", () => {
+  it("the labelled set has at least 120 queries, half Russian, half English", () => {
+    const queries = load("test/search-queries.json");
+    expect(queries.length).toBeGreaterThanOrEqual(120);
+    const ru = queries.filter((q) => q.lang === "ru").length;
+    expect(Math.abs(ru - (queries.length - ru))).toBeLessThanOrEqual(10);
+  });
+
+  // Floors at what the search reaches now (see README); a change that lowers them fails here.
+  it.each([
+    ["test/search-queries.json", { ru: [0.95, 1.0], en: [0.97, 1.0] }],
+    ["test/search-queries-holdout.json", { ru: [0.9, 1.0], en: [0.9, 1.0] }],
+    ["test/search-queries-holdout2.json", { ru: [0.85, 1.0], en: [0.9, 1.0] }],
+  ] as const)("accuracy on %s does not fall", (file, floors) => {
+    const report = evaluateSearch(search, load(file));
+    for (const lang of ["ru", "en"] as const) {
+      expect(report.byLang[lang]!.top1, `${lang} top-1`).toBeGreaterThanOrEqual(floors[lang][0]);
+      expect(report.byLang[lang]!.top3, `${lang} top-3`).toBeGreaterThanOrEqual(floors[lang][1]);
+    }
+  });
+
+  it("chooses the answer language: Cyrillic is Russian, transliterated Russian is Russian, English follows the user", () => {
+    expect(search.search("залог", "en").lang).toBe("ru");
+    expect(search.search("zalog", "en")).toMatchObject({ lang: "ru", topics: expect.arrayContaining(["bond"]) });
+    expect(search.search("povestka", "en")).toMatchObject({ lang: "ru" });
+    expect(search.search("bond", "ru")).toMatchObject({ lang: "ru", topics: expect.arrayContaining(["bond"]) });
+    expect(search.search("bond", "en").lang).toBe("en");
+    expect(search.search("detention", "en").topics[0]).toBe("detention");
+  });
+
+  it("an empty query offers the most useful topics", () => {
+    const result = search.search("   ", "ru");
+    expect(result.lang).toBe("ru");
+    expect(result.topics.slice(0, 3)).toEqual(["no-program", "leave-russia", "visa-inside"]);
+  });
+
+  it("tolerates typos, zero-width characters and odd input", () => {
+    expect(search.search("adwokat", "en").topics.slice(0, 3)).toContain("attorney");
+    expect(search.search("деп\u200bортация", "ru").topics[0]).toBe("denied");
+    // No words at all reads as an empty query.
+    expect(search.search("\u202e💣💣💣", "ru").topics[0]).toBe("no-program");
+    expect(search.search("a".repeat(5000), "en").topics.length).toBeLessThanOrEqual(10);
+  });
+});
