@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { InlineKeyboardButton } from "grammy/types";
-import { assemble, PROJECT_ROOT } from "./app.js";
+import { assemble } from "./app.js";
 import { createBot } from "./bot/index.js";
 import { readEnvironment } from "./config.js";
 import { ContentError } from "./content/content.js";
@@ -50,7 +50,7 @@ async function chat(): Promise<void> {
     await bot.handleUpdate(update);
   };
   const user = new SimulatedUser(tg, { id: Number(argument("user") ?? 1), first_name: "Local", language_code: lang });
-  const downloads = join(PROJECT_ROOT, "data", "chat-downloads");
+  const downloads = join(dirname(databasePath), "chat-downloads");
 
   let buttons: InlineKeyboardButton[] = [];
   let lastMessageId: number | undefined;

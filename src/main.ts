@@ -20,11 +20,41 @@ class StartupError extends Error {
   }
 }
 
+/** What has been started so far, stopped in reverse order on SIGTERM or SIGINT, even during start-up. */
+const running: { name: string; stop: () => void | Promise<void> }[] = [];
+let log: Logger | undefined;
+let stopping = false;
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log?.info({ signal }, "shutting down");
+  const deadline = setTimeout(() => {
+    log?.warn("shutdown deadline reached; exiting with work still in flight");
+    process.exit(0);
+  }, SHUTDOWN_DEADLINE_MS);
+  for (const part of running.reverse()) {
+    try {
+      await part.stop();
+    } catch (error) {
+      log?.error({ err: describeError(error), part: part.name }, "error while stopping");
+    }
+  }
+  clearTimeout(deadline);
+  log?.info("stopped");
+  log?.flush();
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+
   const parsed = parseConfig(readEnvironment());
   if (!parsed.ok) throw new StartupError(parsed.problems.map((p) => `Configuration error: ${p}`));
   const config = parsed.config;
   const logger = createLogger({ level: config.logLevel, ...(config.logFormat === undefined ? {} : { format: config.logFormat }) });
+  log = logger;
 
   let app: App;
   try {
@@ -42,6 +72,7 @@ async function main(): Promise<void> {
     if (error instanceof ContentError) throw new StartupError(error.problems.map((p) => `Content error: ${p}`));
     throw new StartupError([`Cannot open the database at ${config.databasePath}: ${(error as Error).message}`]);
   }
+  running.push({ name: "storage", stop: () => app.close() });
   logger.info({ database: config.databasePath, anonSecret: app.secretOrigin }, "storage ready");
 
   const bot = createBot(app.deps, { token: config.botToken, ...(config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } }) });
@@ -49,7 +80,6 @@ async function main(): Promise<void> {
     await bot.init();
     await registerCommands(bot.api, app.deps.i18n);
   } catch (error) {
-    app.close();
     if (error instanceof GrammyError && error.error_code === 401) throw new StartupError(["Configuration error: BOT_TOKEN was rejected by Telegram (401 Unauthorized); check it with @BotFather"]);
     if (error instanceof HttpError || error instanceof GrammyError) {
       throw new StartupError([`Cannot reach the Telegram Bot API at ${config.apiRoot ?? "https://api.telegram.org"}: ${describeError(error).message}`]);
@@ -57,43 +87,20 @@ async function main(): Promise<void> {
     throw error;
   }
   logger.info({ bot: bot.botInfo.username }, "connected to Telegram");
+  if (stopping) return;
 
-  const http = config.http === undefined ? undefined : startHttp(config, app, bot, logger);
-  if (http !== undefined) await http.listen().then((a) => logger.info(a, "HTTP server listening"));
-
-  let stopReceiving: () => Promise<void>;
+  if (config.http !== undefined) {
+    const http = startHttp(config, app, bot, logger);
+    logger.info(await http.listen(), "HTTP server listening");
+    running.push({ name: "http", stop: () => http.close() });
+  }
   if (config.mode.kind === "webhook") {
     await registerWebhook(bot, config.mode.url, config.mode.secret, logger);
-    stopReceiving = async () => undefined;
   } else {
     const polling = await startPolling(bot, logger);
-    stopReceiving = () => polling.stop();
+    running.push({ name: "polling", stop: () => polling.stop() });
   }
   app.startHousekeeping();
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    const deadline = setTimeout(() => {
-      logger.warn("shutdown deadline reached; exiting with work still in flight");
-      process.exit(0);
-    }, SHUTDOWN_DEADLINE_MS);
-    try {
-      await stopReceiving();
-      await http?.close();
-    } catch (error) {
-      logger.error({ err: describeError(error) }, "error while stopping");
-    }
-    app.close();
-    clearTimeout(deadline);
-    logger.info("stopped");
-    logger.flush();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
 function startHttp(config: Config, app: App, bot: ReturnType<typeof createBot>, logger: Logger): HttpServer {
@@ -116,12 +123,13 @@ function startHttp(config: Config, app: App, bot: ReturnType<typeof createBot>, 
   });
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   if (error instanceof StartupError) {
     for (const line of error.lines) console.error(line);
   } else {
     const safe = describeError(error);
     console.error(`Start-up failed: ${safe.type}: ${safe.message}`);
   }
+  for (const part of running.reverse()) await Promise.resolve(part.stop()).catch(() => undefined);
   process.exit(1);
 });

@@ -82,6 +82,8 @@ export class LocalTelegram {
   webhook: { url: string; secret_token?: string; allowed_updates?: string[] } | undefined;
   /** Users who blocked the bot: calls to their chats fail with 403. */
   readonly blocked = new Set<number>();
+  /** Artificial latency per method, in milliseconds: keeps updates in flight for shutdown tests. */
+  readonly delays = new Map<string, number>();
   /** Scripted failures, consumed one per matching call: for retry and error-path tests. */
   readonly failures: { method: string; code: number; description: string; retryAfter?: number }[] = [];
 
@@ -110,6 +112,8 @@ export class LocalTelegram {
     this.callCount++;
     const record: ApiCall = { method, params, ok: true };
     if (this.calls.length < this.callLogLimit) this.calls.push(record);
+    const delay = this.delays.get(method);
+    if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
     try {
       const failure = this.failures.findIndex((f) => f.method === method || f.method === "*");
       if (failure >= 0) {
@@ -356,6 +360,10 @@ export class LocalTelegram {
 
   /** Set by whoever runs the bot in-process; without it, updates wait for getUpdates. */
   deliver: ((update: Update) => Promise<void>) | undefined;
+  /** Set by the HTTP front: posts an update to the registered webhook and returns the HTTP status. */
+  webhookDelivery: ((update: Update) => Promise<number>) | undefined;
+  /** What each webhook delivery got back, in order. */
+  readonly webhookResults: { update_id: number; status: number }[] = [];
 
   nextUpdateId(): number {
     return ++this.updateId;
@@ -370,6 +378,11 @@ export class LocalTelegram {
     if (update.callback_query !== undefined) this.callbackQueries.set(update.callback_query.id, { answered: false });
     if (update.inline_query !== undefined) this.inlineQueries.set(update.inline_query.id, { answered: false });
     if (this.deliver !== undefined) return this.deliver(update);
+    if (this.webhook !== undefined && this.webhookDelivery !== undefined) {
+      const status = await this.webhookDelivery(update).catch(() => 0);
+      this.webhookResults.push({ update_id: update.update_id, status });
+      return;
+    }
     this.queue.push(update);
     const waiters = this.pollWaiters;
     this.pollWaiters = [];
@@ -469,10 +482,15 @@ async function readBody(init?: RequestInit): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
   const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
-  const boundary = /boundary=([^;]+)/.exec(headers.get("content-type") ?? "")?.[1];
+  return parseMultipart(Buffer.concat(chunks), headers.get("content-type") ?? "");
+}
+
+/** Bot API parameters from a multipart/form-data body; uploaded files become `UploadedFile`s. */
+export function parseMultipart(body: Buffer, contentType: string): Record<string, unknown> {
+  const boundary = /boundary=([^;]+)/.exec(contentType)?.[1];
   if (boundary === undefined) return reject("multipart request without a boundary");
   const params: Record<string, unknown> = {};
-  for (const part of parseMultipart(Buffer.concat(chunks), boundary)) {
+  for (const part of multipartParts(body, boundary)) {
     params[part.name] = part.fileName === undefined ? parseFormValue(part.content.toString("utf8")) : { fileName: part.fileName, mimeType: part.mimeType, content: part.content };
   }
   // grammY uploads files under a random field and refers to them as attach://<field>.
@@ -483,7 +501,7 @@ async function readBody(init?: RequestInit): Promise<Record<string, unknown>> {
 }
 
 /** A tolerant multipart/form-data reader: grammY writes headers without spaces and file names unquoted. */
-function parseMultipart(body: Buffer, boundary: string): { name: string; fileName?: string; mimeType: string; content: Buffer }[] {
+function multipartParts(body: Buffer, boundary: string): { name: string; fileName?: string; mimeType: string; content: Buffer }[] {
   const delimiter = Buffer.from(`--${boundary}`);
   const parts = [];
   let start = body.indexOf(delimiter);

@@ -114,15 +114,19 @@ function secretMatches(header: string | string[] | undefined, secret: string): b
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The body, or undefined when over the limit; a little more is read and dropped so the client sees the 413. */
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size > 8 * MAX_BODY_BYTES) {
+      req.destroy();
+      return undefined;
+    }
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

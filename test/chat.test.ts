@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "./support/process.js";
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  if (child?.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Runs the terminal chat; `viaPty` wraps it in util-linux `script`, which gives it a real pseudo-terminal. */
+function startChat(args: string[], viaPty: boolean) {
+  const db = join(mkdtempSync(join(tmpdir(), "asylum-chat-")), "bot.sqlite");
+  const command = `${process.execPath} --import tsx src/chat.ts --db ${db} ${args.join(" ")}`;
+  child = viaPty
+    ? spawn("script", ["-qfec", command, "/dev/null"], { env: { ...process.env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] })
+    : spawn(process.execPath, ["--import", "tsx", "src/chat.ts", "--db", db, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
+  let mark = 0;
+  return {
+    db,
+    exited,
+    /** Types a line, then waits for output (after what was already there) that contains `expected`. */
+    async type(line: string, expected: string | RegExp) {
+      mark = out.length;
+      child!.stdin!.write(`${line}\n`);
+      await waitFor(() => (typeof expected === "string" ? out.slice(mark).includes(expected) : expected.test(out.slice(mark))), `"${String(expected)}" after typing "${line}"`);
+      return out.slice(mark);
+    },
+    output: () => out,
+  };
+}
+
+describe.each([
+  ["through a pipe", false],
+  ["through a pseudo-terminal", true],
+])("npm run chat %s", (_how, viaPty) => {
+  it("shows messages with numbered buttons; numbers press them, text and commands are sent, inline search works", async () => {
+    const chat = startChat(["--lang", "en"], viaPty);
+    await waitFor(() => chat.output().includes("A number presses a button"), "the chat to start");
+    const start = await chat.type("/start", "[1] 📚 Topics");
+    expect(start).toContain("General information, not legal advice.");
+    expect(start).toContain("[2] 🧭 My situation");
+    const list = await chat.type("1", /\[\d+\] Bond/);
+    const bond = /\[(\d+)\] Bond/.exec(list)![1]!;
+    const topic = await chat.type(bond, "Bond: getting released");
+    expect(topic).toContain("Video: 17:17, 17:21, 17:50, 18:00");
+    await chat.type("what about detention", "[1] Detention");
+    const results = await chat.type("@zalog", "[i1] Залог (бонд): как выйти");
+    expect(results).toMatch(/\[i\d\]/);
+    await chat.type("i1", "posted in the other chat");
+    const guide = await chat.type("/guide", "saved to");
+    expect(guide).toContain("asylum-basics-en.html");
+    await chat.type("/quit", /$/);
+    expect(await chat.exited).toBe(0);
+    expect(existsSync(chat.db)).toBe(true);
+  });
+});

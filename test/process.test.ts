@@ -1,0 +1,186 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalTelegram } from "../src/local-telegram/emulator.js";
+import { LocalTelegramServer } from "../src/local-telegram/http-server.js";
+import { allBytes, forms } from "./support/files.js";
+import { type BotProcess, freePort, startBotProcess, waitFor } from "./support/process.js";
+
+/**
+ * The bot as it runs in production: `node --import tsx src/main.ts` in its own process, talking
+ * HTTP to the local Bot API. These are the acceptance checks, run from outside the bot.
+ */
+
+const TOKEN = "123456:process-test-token";
+let server: LocalTelegramServer | undefined;
+let bot: BotProcess | undefined;
+
+afterEach(async () => {
+  if (bot !== undefined && bot.child.exitCode === null) await bot.stop("SIGKILL");
+  await server?.close();
+  bot = undefined;
+  server = undefined;
+});
+
+async function setup(options: { webhookBase?: string } = {}) {
+  const tg = new LocalTelegram();
+  server = new LocalTelegramServer(tg, { token: TOKEN, ...options });
+  const apiRoot = await server.listen();
+  const dir = mkdtempSync(join(tmpdir(), "asylum-process-"));
+  return { tg, apiRoot, dir, databasePath: join(dir, "data", "bot.sqlite") };
+}
+
+const botMessages = (tg: LocalTelegram, chatId: number) => tg.visible(chatId).filter((m) => m.fromBot);
+
+describe("npm start, polling, against a local Bot API server", () => {
+  it("answers ru and en users, registers commands, stops on SIGTERM with 0 within 5 s, and writes nothing identifying", async () => {
+    const { tg, apiRoot, dir, databasePath } = await setup();
+    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, LOG_LEVEL: "debug" });
+    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
+
+    const ru = server!.user(8123456789, { language_code: "ru", first_name: "Светозар", username: "svetozar_unique_77" });
+    const en = server!.user(8987654321, { language_code: "en", first_name: "Quillon", username: "quillon_unique_88" });
+    await ru.send("/start");
+    await en.send("/start");
+    await waitFor(() => botMessages(tg, ru.chatId).length === 1 && botMessages(tg, en.chatId).length === 1, "both replies");
+    expect(botMessages(tg, ru.chatId)[0]!.text).toContain("Здравствуйте");
+    expect(botMessages(tg, en.chatId)[0]!.text).toContain("Hello!");
+    expect(ru.buttons().length).toBeGreaterThan(5);
+    await ru.press("📚 Темы");
+    await waitFor(() => botMessages(tg, ru.chatId)[0]!.edits === 1, "the topic list");
+    expect(tg.commands.size).toBe(5);
+
+    const { code, ms } = await bot.stop("SIGTERM");
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5_000);
+    expect(tg.rejected).toEqual([]);
+    expect(existsSync(databasePath)).toBe(true);
+    const disk = allBytes(join(dir, "data"));
+    for (const secret of ["8123456789", "8987654321", "Светозар", "Quillon", "svetozar_unique_77", "quillon_unique_88"]) {
+      for (const form of forms(secret)) {
+        expect(disk.includes(Buffer.from(form)), secret).toBe(false);
+        expect(bot.output().includes(form), secret).toBe(false);
+      }
+    }
+  });
+
+  it("loses and repeats no update across a restart", async () => {
+    const { tg, apiRoot, databasePath } = await setup();
+    const env = { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath };
+    const users = Array.from({ length: 10 }, (_, i) => server!.user(7_000_000 + i));
+    const started = (p: BotProcess) => waitFor(() => p.output().includes("bot started"), "the bot to start");
+    bot = startBotProcess(env);
+    await started(bot);
+    for (const u of users) await u.send("/help");
+    // Stop while updates are arriving; more arrive while the bot is down.
+    const stopped = bot.stop("SIGTERM");
+    for (const u of users) await u.send("/help");
+    expect((await stopped).code).toBe(0);
+    for (const u of users) await u.send("/help");
+    bot = startBotProcess(env);
+    await started(bot);
+    await waitFor(() => users.every((u) => botMessages(tg, u.chatId).length >= 3), "every message answered", 20_000);
+    await waitFor(() => tg.pendingUpdates().length === 0, "the queue to drain");
+    expect((await bot.stop("SIGTERM")).code).toBe(0);
+    for (const u of users) expect(botMessages(tg, u.chatId)).toHaveLength(3);
+    expect(tg.rejected).toEqual([]);
+  });
+
+  it("/forget from outside: asks, then deletes the chat's recent messages", async () => {
+    const { tg, apiRoot, databasePath } = await setup();
+    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
+    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
+    const user = server!.user(6_100_200_300, { language_code: "en" });
+    await user.send("/start");
+    await user.send("/topics");
+    await user.send("/forget");
+    await waitFor(() => botMessages(tg, user.chatId).length === 3, "the confirmation question");
+    expect(user.lastBotMessage()!.text).toContain("Delete everything?");
+    await user.press("Yes, delete everything");
+    await waitFor(() => tg.visible(user.chatId).length === 1, "the chat to be cleared");
+    expect(tg.visible(user.chatId)[0]!.text).toContain("Clear history");
+    expect((await bot.stop()).code).toBe(0);
+    expect(tg.rejected).toEqual([]);
+  });
+
+  it("after 600 odd updates from 50 users the process still runs, answers /start, and had no call rejected", async () => {
+    const { tg, apiRoot, databasePath } = await setup();
+    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
+    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
+    const users = Array.from({ length: 50 }, (_, i) => server!.user(5_000_000 + i, { language_code: i % 2 === 0 ? "ru" : "en" }));
+    const odd = [
+      (u: (typeof users)[0]) => u.send("я".repeat(10_000)),
+      (u: (typeof users)[0]) => u.send("\u202e\u200b🙂 <b>&</b>"),
+      (u: (typeof users)[0]) => u.pressData("t:does-not-exist"),
+      (u: (typeof users)[0]) => u.pressData("💣"),
+      (u: (typeof users)[0]) => u.send("/start ../../../etc/passwd"),
+      (u: (typeof users)[0]) => u.message({ sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } }),
+      (u: (typeof users)[0]) => u.message({ location: { latitude: 0, longitude: 0 } }),
+      (u: (typeof users)[0]) => u.edit(1, "edited"),
+      (u: (typeof users)[0]) => u.inline("zalog"),
+      (u: (typeof users)[0]) => u.pressInlineMessageButton("x"),
+      (u: (typeof users)[0]) => u.setBlocked(true).then(() => u.setBlocked(false)),
+      (u: (typeof users)[0]) => u.send("/route"),
+    ];
+    let sent = 0;
+    for (let i = 0; i < 12; i++) {
+      for (const u of users) {
+        void odd[(i + u.chatId) % odd.length]!(u);
+        sent++;
+      }
+    }
+    expect(sent).toBe(600);
+    await waitFor(() => tg.pendingUpdates().length === 0, "all 600 updates fetched", 60_000);
+    const probe = server!.user(4_242_424_242, { language_code: "en" });
+    await probe.send("/start");
+    await waitFor(() => botMessages(tg, probe.chatId).length === 1, "an answer to /start", 30_000);
+    expect(bot.child.exitCode).toBeNull();
+    expect(tg.rejected).toEqual([]);
+    expect(bot.output()).not.toMatch(/"level":50/);
+    expect((await bot.stop()).code).toBe(0);
+  }, 90_000);
+});
+
+describe("npm start, webhook mode", () => {
+  it("registers its webhook with the secret, refuses updates without it, answers those with it, serves /healthz and /metrics, and stops with 0", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const { tg, apiRoot, databasePath } = await setup({ webhookBase: base });
+    bot = startBotProcess({
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      DATABASE_PATH: databasePath,
+      WEBHOOK_URL: "https://bot.example.org/telegram/hook",
+      WEBHOOK_SECRET: "s3cret_TOKEN-value",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+    });
+    await waitFor(() => tg.webhook !== undefined, "setWebhook");
+    expect(tg.webhook).toMatchObject({ url: "https://bot.example.org/telegram/hook", secret_token: "s3cret_TOKEN-value", allowed_updates: expect.arrayContaining(["message", "callback_query", "inline_query"]) });
+    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true, "the HTTP server");
+
+    const update = JSON.stringify({ update_id: 1, message: { message_id: 1, date: 1, chat: { id: 1, type: "private", first_name: "x" }, from: { id: 1, is_bot: false, first_name: "x" }, text: "/start" } });
+    expect((await fetch(`${base}/telegram/hook`, { method: "POST", body: update, headers: { "content-type": "application/json" } })).status).toBe(401);
+    expect((await fetch(`${base}/telegram/hook`, { method: "POST", body: update, headers: { "x-telegram-bot-api-secret-token": "wrong" } })).status).toBe(401);
+
+    const user = server!.user(9_111_222_333, { language_code: "ru" });
+    await user.send("/start");
+    expect(tg.webhookResults.at(-1)!.status).toBe(200);
+    expect(user.lastBotMessage()!.text).toContain("Здравствуйте");
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, database: "reachable" });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('bot_updates_total{type="message"} 1');
+    expect(metrics).toContain("bot_update_duration_seconds_bucket");
+    expect(metrics).toContain("bot_telegram_api_errors_total");
+    expect(metrics).not.toContain("9111222333");
+
+    const { code, ms } = await bot.stop("SIGTERM");
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5_000);
+    expect(tg.rejected).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestBot, type TestBot } from "./support/harness.js";
+
+let tb: TestBot;
+afterEach(() => {
+  expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
+  tb.close();
+});
+
+describe("operator statistics", () => {
+  it("counts starts by language and source, topics, routes, handoffs, bookings and inline use, with no user key", async () => {
+    tb = await startTestBot({ bookingUrl: "https://firm.example/book", adminIds: [424242] });
+    const a = tb.user({ language_code: "ru" });
+    const b = tb.user({ language_code: "en" });
+    await a.send("/start");
+    await b.send("/start en-bond_in");
+    await a.send("/start ru_sh");
+    await a.press("⚖️ Поговорить с адвокатом");
+    await a.press("📅 Записаться на консультацию");
+    await b.send("/route");
+    for (const label of ["In the US", "Not yet", "No", "No"]) await b.press(label);
+    await b.inline("detention");
+    await b.chooseInline("en:detention", "detention");
+    tb.app.deps.stats.flush();
+    const rows = tb.app.db.prepare("SELECT name, label, n FROM daily_counts ORDER BY name, label").all();
+    expect(rows).toEqual([
+      { name: "booking_click", label: "", n: 1 },
+      { name: "handoff", label: "", n: 1 },
+      { name: "inline_chosen", label: "detention", n: 1 },
+      { name: "inline_query", label: "en", n: 1 },
+      { name: "route_done", label: "en", n: 1 },
+      { name: "start", label: "en:in", n: 1 },
+      { name: "start", label: "ru:direct", n: 1 },
+      { name: "start", label: "ru:sh", n: 1 },
+      { name: "topic", label: "bond", n: 1 },
+    ]);
+    const columns = tb.app.db.prepare("SELECT name FROM pragma_table_info('daily_counts')").all();
+    expect(columns).toEqual([{ name: "day" }, { name: "name" }, { name: "label" }, { name: "n" }]);
+  });
+
+  it("/stats shows 7 and 30 days to ADMIN_IDS only; anyone else gets the unknown-command reply", async () => {
+    tb = await startTestBot({ adminIds: [424242] });
+    const admin = tb.user({ id: 424242, language_code: "en" });
+    const other = tb.user({ id: 525252, language_code: "en" });
+    await other.send("/start");
+    await admin.send("/stats");
+    const text = admin.lastBotMessage()!.text!;
+    expect(text).toContain("Statistics");
+    expect(text).toContain("Last 7 days");
+    expect(text).toContain("Last 30 days");
+    expect(text).toContain("start 1 (en:direct 1)");
+    await other.send("/stats");
+    expect(other.lastBotMessage()!.text).toContain("I can't answer free-form questions");
+    expect(other.lastBotMessage()!.text).not.toContain("Statistics");
+  });
+
+  it("counts roll into 7- and 30-day windows by day", async () => {
+    let now = Date.UTC(2026, 10, 28, 12);
+    tb = await startTestBot({ now: () => now });
+    const stats = tb.app.deps.stats;
+    stats.count("topic", "bond");
+    now -= 10 * 86_400_000;
+    stats.count("topic", "bond");
+    now -= 40 * 86_400_000;
+    stats.count("topic", "bond");
+    now = Date.UTC(2026, 10, 28, 12);
+    expect(stats.summary(7)).toEqual([{ name: "topic", label: "bond", n: 1 }]);
+    expect(stats.summary(30)).toEqual([{ name: "topic", label: "bond", n: 2 }]);
+  });
+});
