@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BotDeps } from "./bot/deps.js";
 import { loadContent } from "./content/content.js";
@@ -11,9 +13,20 @@ import { Stats } from "./stats/stats.js";
 import { type Db, openDatabase } from "./storage/database.js";
 import { RecordStore } from "./storage/record-store.js";
 
-export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const CONTENT_DIR = fileURLToPath(new URL("../content", import.meta.url));
-export const LOCALES_DIR = fileURLToPath(new URL("../locales", import.meta.url));
+/** The folder with package.json, content/ and locales/: found by walking up, so src/ and dist/src/ both work. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find the project folder (package.json)");
+    dir = parent;
+  }
+  return dir;
+}
+
+export const PROJECT_ROOT = projectRoot();
+export const CONTENT_DIR = join(PROJECT_ROOT, "content");
+export const LOCALES_DIR = join(PROJECT_ROOT, "locales");
 
 export interface AppOptions {
   databasePath: string;
@@ -92,6 +105,7 @@ export function assemble(options: AppOptions): App {
     close() {
       clearInterval(sweeper);
       stats.stop();
+      store.flush();
       db.close();
     },
   };

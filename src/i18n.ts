@@ -45,12 +45,35 @@ export function createI18n(resources: Resources): I18n {
     interpolation: { escapeValue: true, escape: escapeHtml },
     returnNull: false,
   });
-  const fixed = { ru: instance.getFixedT("ru"), en: instance.getFixedT("en") };
+  const fixed = { ru: memoize(instance.getFixedT("ru")), en: memoize(instance.getFixedT("en")) };
   return {
     t: (lang) => fixed[lang],
     has: (lang, key) => instance.exists(key, { lng: lang }),
     resources,
   };
+}
+
+/** Most bounded: texts and their few interpolated values repeat endlessly, so each result is computed once. */
+const MEMO_LIMIT = 20_000;
+
+/**
+ * i18next resolves keys, nesting and interpolation on every call, which dominated the cost of
+ * handling an update. Resources never change while the bot runs, so a translation is a pure
+ * function of its key and options and can be remembered.
+ */
+function memoize(t: TFunction): TFunction {
+  const cache = new Map<string, string>();
+  const memo = ((key: string, options?: Record<string, unknown>) => {
+    const id = options === undefined ? key : `${key}\u0000${JSON.stringify(options)}`;
+    let text = cache.get(id);
+    if (text === undefined) {
+      text = (t as (k: string, o?: unknown) => string)(key, options);
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(id, text);
+    }
+    return text;
+  }) as unknown as TFunction;
+  return memo;
 }
 
 /** Every leaf key of a nested locale object, as dotted paths. */

@@ -13,10 +13,10 @@ afterEach(() => {
 /** Runs the terminal chat; `viaPty` wraps it in util-linux `script`, which gives it a real pseudo-terminal. */
 function startChat(args: string[], viaPty: boolean) {
   const db = join(mkdtempSync(join(tmpdir(), "asylum-chat-")), "bot.sqlite");
-  const command = `${process.execPath} --import tsx src/chat.ts --db ${db} ${args.join(" ")}`;
+  const command = `${process.execPath} dist/src/chat.js --db ${db} ${args.join(" ")}`;
   child = viaPty
     ? spawn("script", ["-qfec", command, "/dev/null"], { env: { ...process.env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] })
-    : spawn(process.execPath, ["--import", "tsx", "src/chat.ts", "--db", db, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    : spawn(process.execPath, ["dist/src/chat.js", "--db", db, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")));

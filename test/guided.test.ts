@@ -190,9 +190,11 @@ describe("guided conversation", () => {
     const user = tb.user({ language_code: "en" });
     await user.send("/route");
     await answer(user, "In Russia");
+    tb.flush();
     const during = tb.app.db.prepare("SELECT count(*) AS n FROM records WHERE key LIKE 'c:%'").get() as { n: number };
     expect(during.n).toBe(1);
     for (const label of ["Yes", "Not yet", "No", "No"]) await answer(user, label);
+    tb.flush();
     const after = tb.app.db.prepare("SELECT count(*) AS n FROM records WHERE key LIKE 'c:%'").get() as { n: number };
     expect(after.n).toBe(0);
     const bytes = Buffer.concat(readdirSync(tb.dir).filter((f) => f.startsWith("bot.sqlite")).map((f) => readFileSync(join(tb.dir, f))));

@@ -22,7 +22,7 @@ describe("consultation handoff", () => {
     await user.press("📅 Book a consultation");
     const link = user.buttons().find((b) => "url" in b);
     expect(link && "url" in link && link.url).toBe(BOOKING);
-    tb.app.deps.stats.flush();
+    tb.flush();
     const counts = tb.app.db.prepare("SELECT name, sum(n) AS n FROM daily_counts GROUP BY name").all();
     expect(counts).toEqual(expect.arrayContaining([{ name: "handoff", n: 1 }, { name: "booking_click", n: 1 }]));
   });

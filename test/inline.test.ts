@@ -73,7 +73,7 @@ describe("inline mode", () => {
     await user.inline("bond");
     await user.chooseInline("en:bond", "bond");
     await user.chooseInline("forged:id", "x");
-    tb.app.deps.stats.flush();
+    tb.flush();
     const rows = tb.app.db.prepare("SELECT name, label, n FROM daily_counts ORDER BY name").all();
     expect(rows).toEqual([
       { name: "inline_chosen", label: "bond", n: 1 },
@@ -102,7 +102,7 @@ describe("deep links and sharing", () => {
     const relative = tb.user({ language_code: "en" });
     await relative.send("/start ru_sh");
     expect(relative.lastBotMessage()!.text).toContain("Здравствуйте");
-    tb.app.deps.stats.flush();
+    tb.flush();
     expect(tb.app.db.prepare("SELECT label FROM daily_counts WHERE name = 'start'").all()).toEqual([{ label: "ru:sh" }]);
   });
 

@@ -31,7 +31,7 @@ describe("data minimization", () => {
     await user.press("📅 Записаться на консультацию");
     await user.send(TYPED[1]!);
     await user.edit(1, "edited: " + TYPED[0]);
-    tb.app.deps.stats.flush();
+    tb.flush();
     // Keep the WAL as it is (no checkpoint), so its bytes are searched too.
     const disk = allBytes(tb.dir);
     const logs = tb.logs.text;

@@ -8,7 +8,7 @@ import { allBytes, forms } from "./support/files.js";
 import { type BotProcess, freePort, startBotProcess, waitFor } from "./support/process.js";
 
 /**
- * The bot as it runs in production: `node --import tsx src/main.ts` in its own process, talking
+ * The bot as it runs in production: `node dist/src/main.js` (what `npm start` runs) in its own process, talking
  * HTTP to the local Bot API. These are the acceptance checks, run from outside the bot.
  */
 

@@ -21,7 +21,7 @@ describe("operator statistics", () => {
     for (const label of ["In the US", "Not yet", "No", "No"]) await b.press(label);
     await b.inline("detention");
     await b.chooseInline("en:detention", "detention");
-    tb.app.deps.stats.flush();
+    tb.flush();
     const rows = tb.app.db.prepare("SELECT name, label, n FROM daily_counts ORDER BY name, label").all();
     expect(rows).toEqual([
       { name: "booking_click", label: "", n: 1 },

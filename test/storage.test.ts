@@ -35,7 +35,9 @@ describe("SQLite storage adapter", () => {
     const dir = tempDir();
     const path = join(dir, "nested", "deeper", "bot.sqlite");
     let db = openDatabase(path);
-    new RecordStore(db).adapter("s").write("key", { n: 1 });
+    const first = new RecordStore(db);
+    first.adapter("s").write("key", { n: 1 });
+    first.flush();
     db.close();
     db = openDatabase(path);
     expect(new RecordStore(db).adapter("s").read("key")).toEqual({ n: 1 });
@@ -70,6 +72,7 @@ describe("SQLite storage adapter", () => {
     const anonymize = createAnonymizer("a-secret-of-at-least-thirty-two-characters");
     const chatId = 987654321987;
     store.adapter("s").write(anonymize(chatId), { lang: "ru" });
+    store.flush();
     const bytes = databaseBytes(dir);
     expect(bytes.includes(String(chatId))).toBe(false);
     expect(bytes.includes(anonymize(chatId))).toBe(true);

@@ -1,6 +1,7 @@
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context, SessionFlavor } from "grammy";
 import type { Lang, Translate } from "../i18n.js";
+import type { UpdateScope } from "./middleware/update-scope.js";
 
 export interface SessionData {
   /** Chosen or detected language; absent until the first private message. */
@@ -19,6 +20,8 @@ interface BotFlavor {
   t: Translate;
   /** The chat's anonymous key, present in private chats. Never log more than `shortKey` of it. */
   anonKey: string | undefined;
+  /** What the bot has done while handling this update (see middleware/update-scope.ts). */
+  scope: UpdateScope;
 }
 
 export type BaseContext = Context & BotFlavor & SessionFlavor<SessionData>;

@@ -6,7 +6,7 @@ import { Bot, type ApiClientOptions, session } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { languageFromTelegram } from "../i18n.js";
 import { describeError } from "../privacy/describe-error.js";
-import { redactForStorage } from "../privacy/redact.js";
+import { redactingReplacer } from "../privacy/redact.js";
 import type { BotContext, SessionData } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { adminFeature } from "./features/admin.js";
@@ -26,7 +26,7 @@ import { errorBoundary } from "./middleware/error-boundary.js";
 import { detectLanguage, rememberLanguage } from "./middleware/language.js";
 import { observe } from "./middleware/observe.js";
 import { rememberRecentMessages } from "./middleware/recent-messages.js";
-import { updateScope, watchApiCalls } from "./middleware/update-scope.js";
+import { updateScope } from "./middleware/update-scope.js";
 
 export interface BotOptions {
   token: string;
@@ -37,7 +37,7 @@ export interface BotOptions {
 }
 
 /** Bump when the guided conversation changes shape: older saved conversations are then dropped. */
-const CONVERSATION_VERSION = 1;
+const CONVERSATION_VERSION = 2;
 
 /**
  * The one bot factory. Polling, webhook, the terminal chat, tests and benchmarks all run what
@@ -54,12 +54,11 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
     ...(options.client === undefined ? {} : { client: options.client }),
   });
-  bot.api.config.use(watchApiCalls);
   bot.api.config.use(deps.metrics.countApiErrors);
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
 
   const sessions = deps.store.adapter<SessionData>("s");
-  const conversationStates = deps.store.adapter<VersionedState<ConversationData>>("c");
+  const conversationStates = deps.store.adapter<VersionedState<ConversationData>>("c", { replacer: redactingReplacer });
   const rateLimit = limit<BotContext, never>({
     timeFrame: 60_000,
     limit: deps.settings.rateLimitPerMinute,
@@ -89,11 +88,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
         type: "key",
         version: CONVERSATION_VERSION,
         getStorageKey: (ctx) => ctx.anonKey,
-        adapter: {
-          read: (key) => conversationStates.read(key),
-          write: (key, state) => conversationStates.write(key, redactForStorage(state)),
-          delete: (key) => conversationStates.delete(key),
-        },
+        adapter: conversationStates,
       },
     }),
   );

@@ -36,9 +36,20 @@ export async function show(ctx: BotContext, screen: Screen, mode: "auto" | "new"
 
 /** Whether a message already shows this screen (text as the user sees it, and the same buttons). */
 export function isShown(screen: Screen, shownText: string, shownKeyboard: InlineKeyboardButton[][] | undefined): boolean {
-  const parsed = parseTelegramHtml(screen.html);
-  if (!parsed.ok || parsed.text.trim() !== shownText.trim()) return false;
+  if (visibleText(screen.html) !== shownText.trim()) return false;
   return canonical(screen.keyboard) === canonical(shownKeyboard ?? []);
+}
+
+const visible = new Map<string, string | undefined>();
+
+/** The text a user sees for some HTML. Screens repeat endlessly, so each is parsed once. */
+function visibleText(html: string): string | undefined {
+  if (visible.has(html)) return visible.get(html);
+  const parsed = parseTelegramHtml(html);
+  const text = parsed.ok ? parsed.text.trim() : undefined;
+  if (visible.size >= 5_000) visible.clear();
+  visible.set(html, text);
+  return text;
 }
 
 function canonical(value: unknown): string {
@@ -59,4 +70,36 @@ export function pairs(buttons: InlineKeyboardButton[]): InlineKeyboardButton[][]
   const rows: InlineKeyboardButton[][] = [];
   for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
   return rows;
+}
+
+/** The bot's name and the reader's language: all a screen depends on besides its own arguments. */
+interface Reader {
+  lang: string;
+  me: { username: string };
+}
+
+const CACHE_LIMIT = 2_000;
+
+/**
+ * Screens are pure functions of the reader's language, the bot's name, the content and a few
+ * codes, and the same ones are shown over and over; each is built once. `key` must capture every
+ * argument that changes the result. Callers never modify a returned screen.
+ */
+export function cachedScreen<D extends object, A extends unknown[], R>(
+  build: (view: never, deps: D, ...args: A) => R,
+  key: (...args: A) => string,
+): <V extends Reader>(view: V, deps: D, ...args: A) => R {
+  const caches = new WeakMap<D, Map<string, R>>();
+  return (view, deps, ...args) => {
+    let cache = caches.get(deps);
+    if (cache === undefined) caches.set(deps, (cache = new Map()));
+    const k = `${view.lang}|${view.me.username}|${key(...args)}`;
+    let screen = cache.get(k);
+    if (screen === undefined) {
+      screen = build(view as never, deps, ...args);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(k, screen);
+    }
+    return screen;
+  };
 }

@@ -4,7 +4,7 @@ import { type Back, cb } from "./callback-data.js";
 import type { BotContext } from "./context.js";
 import type { ContentDeps } from "./deps.js";
 import { LANGUAGES } from "../i18n.js";
-import { button, pairs, show, type Screen } from "./screen.js";
+import { button, cachedScreen, pairs, show, type Screen } from "./screen.js";
 
 /** Screens shared by several features. Each is a pure function of the view and the content. */
 
@@ -27,15 +27,25 @@ export function menuKeyboard(ctx: View) {
 }
 
 export function menuScreen(ctx: View, lead?: string): Screen {
-  const body = ctx.t("start.menu", { disclaimer: ctx.t("common.disclaimer") });
-  return { html: lead === undefined ? body : `${lead}\n\n${body}`, keyboard: menuKeyboard(ctx) };
+  return menuScreens(ctx, NO_DEPS, lead);
 }
+
+const NO_DEPS = {};
+const menuScreens = cachedScreen(
+  (ctx: View, _deps: object, lead: string | undefined): Screen => {
+    const body = ctx.t("start.menu", { disclaimer: ctx.t("common.disclaimer") });
+    return { html: lead === undefined ? body : `${lead}\n\n${body}`, keyboard: menuKeyboard(ctx) };
+  },
+  (lead) => lead ?? "",
+);
 
 export function navRow(ctx: View, back: string) {
   return [button.cb(ctx.t("buttons.back"), back), button.cb(ctx.t("buttons.home"), cb.menu)];
 }
 
-export function topicListScreen(ctx: View, deps: ContentDeps): Screen {
+export const topicListScreen = cachedScreen(buildTopicList, () => "");
+
+function buildTopicList(ctx: View, deps: ContentDeps): Screen {
   const r = renderContext(ctx, deps);
   const topics = deps.content.topics.map((topic) => button.cb(ctx.t(`topics.${topic.id}.button`), cb.topic(topic.id)));
   return {
@@ -57,7 +67,9 @@ export function backTarget(back: Back): string {
   }
 }
 
-export function topicScreen(ctx: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
+export const topicScreen = cachedScreen(buildTopicScreen, (topic: Topic, back: Back) => `${topic.id}|${backTarget(back)}`);
+
+function buildTopicScreen(ctx: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
   const here: Back = { to: "topic", id: topic.id };
   const related = topic.related.map((id) => button.cb(ctx.t("buttons.related", { title: ctx.t(`topics.${id}.button`) }), cb.topic(id, here)));
   return {

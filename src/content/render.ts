@@ -15,12 +15,21 @@ export interface RenderContext {
   username: string;
 }
 
+const dateCache = new Map<string, string>();
+
+/** Dates are few and fixed (recording, list, items), so each is formatted once per language and style. */
 export function formatDate(r: Pick<RenderContext, "t">, iso: string, style: "long" | "short" = "long"): string {
   const locale = r.t("meta.dateLocale");
-  const options: Intl.DateTimeFormatOptions =
-    style === "long" ? { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" } : { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" };
-  // Russian long dates end in "г."; the texts put their own punctuation after a date.
-  return new Intl.DateTimeFormat(locale, options).format(new Date(`${iso}T00:00:00Z`)).replace(/\s*г\.$/, "");
+  const key = `${locale}|${style}|${iso}`;
+  let text = dateCache.get(key);
+  if (text === undefined) {
+    const options: Intl.DateTimeFormatOptions =
+      style === "long" ? { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" } : { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" };
+    // Russian long dates end in "г."; the texts put their own punctuation after a date.
+    text = new Intl.DateTimeFormat(locale, options).format(new Date(`${iso}T00:00:00Z`)).replace(/\s*г\.$/, "");
+    dateCache.set(key, text);
+  }
+  return text;
 }
 
 function updateDate(r: RenderContext, item: UpdateItem): string {

@@ -141,6 +141,8 @@ export class LocalTelegram {
   readonly fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const method = String(url).split("/").pop() ?? "";
     const params = await readBody(init);
+    // A real request crosses the event loop; so does this one, or timers would starve under load.
+    await new Promise((resolve) => setImmediate(resolve));
     const result = await this.call(method, params, init?.signal ?? undefined);
     // grammY only reads `.json()`; a full Response would cost more than the bot under test.
     return { json: async () => result } as unknown as Response;
@@ -326,6 +328,9 @@ export class LocalTelegram {
     if (query === undefined || query.answered) reject("query is too old and response timeout expired or query ID is invalid");
     checkCallbackAnswer(p);
     query!.answered = true;
+    // Answered is as good as gone: a second answer finds nothing, as on Telegram.
+    this.callbackQueries.delete(String(p.callback_query_id));
+    this.answeredCallbacks++;
     return true;
   }
 
@@ -405,13 +410,15 @@ export class LocalTelegram {
     return message;
   }
 
-  inlineAnswer(queryId: string): unknown[] | undefined {
-    return this.inlineQueries.get(queryId)?.results;
+  /** The results the bot gave for an inline query; once read, the answered query is forgotten. */
+  takeInlineAnswer(queryId: string): unknown[] | undefined {
+    const results = this.inlineQueries.get(queryId)?.results;
+    if (results !== undefined) this.inlineQueries.delete(queryId);
+    return results;
   }
 
-  callbackAnswered(queryId: string): boolean {
-    return this.callbackQueries.get(queryId)?.answered ?? false;
-  }
+  /** How many callback queries have been answered so far. */
+  answeredCallbacks = 0;
 
   /** Updates not yet confirmed by a getUpdates offset (what a restarted bot would receive again). */
   pendingUpdates(): readonly Update[] {

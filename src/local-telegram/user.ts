@@ -114,7 +114,7 @@ export class SimulatedUser {
       update_id: this.tg.nextUpdateId(),
       inline_query: { id, from: this.user, query, offset: "", chat_type: chatType },
     });
-    return (this.tg.inlineAnswer(id) ?? []) as InlineResult[];
+    return (this.tg.takeInlineAnswer(id) ?? []) as InlineResult[];
   }
 
   /** Tells the bot which inline result the user picked (inline feedback). */

@@ -3,17 +3,40 @@ import type { Db } from "./database.js";
 
 export type Clock = () => number;
 
+/** How many records stay in memory (most recently used); the rest are read from SQLite. */
+const CACHE_LIMIT = 20_000;
+/** An unchanged record is written again only this long after its last write, to keep expiry honest. */
+const TOUCH_INTERVAL_MS = 3_600_000;
+
+interface Cached {
+  /** The record as stored (JSON), or null when there is none. */
+  json: string | null;
+  /** When it was last written; 0 when only read. */
+  written: number;
+}
+
 /**
- * Per-chat records in SQLite. Keys arrive already anonymous (see privacy/anon-key.ts);
- * this layer only adds a namespace so sessions and conversations can share one table.
+ * Per-chat records in SQLite. Keys arrive already anonymous (see privacy/anon-key.ts); this layer
+ * adds a namespace so sessions and conversations share one table.
+ *
+ * Every update reads the session and the conversation state and writes the session back, even
+ * when nothing changed. A write-through cache of recent records answers the reads; writes that
+ * would store the same JSON are skipped (but for a refresh of the expiry time every hour); and
+ * the remaining writes are committed together, in one transaction at the end of the event-loop
+ * turn, instead of one commit each. A crash can lose at most that turn's writes; `flush` (called
+ * on shutdown) loses none. It assumes one bot process per database, which long polling and
+ * webhooks both require anyway.
  */
 export class RecordStore {
   private readonly get;
   private readonly put;
   private readonly remove;
-  private readonly namespaces = new Set<string>();
   private readonly sweepStmt;
   private readonly countStmt;
+  private readonly namespaces = new Set<string>();
+  private readonly cache = new Map<string, Cached>();
+  private readonly pending = new Map<string, { json: string; at: number }>();
+  private flushScheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -28,42 +51,95 @@ export class RecordStore {
     this.countStmt = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM records");
   }
 
-  /** A grammY storage adapter whose keys live under `namespace`. */
-  adapter<T>(namespace: string): StorageAdapter<T> {
+  /**
+   * A grammY storage adapter whose keys live under `namespace`. A `replacer` shapes what is
+   * serialised (the conversation namespace uses it to strip personal data).
+   */
+  adapter<T>(namespace: string, options: { replacer?: (key: string, value: unknown) => unknown } = {}): StorageAdapter<T> {
     const prefix = `${namespace}:`;
     this.namespaces.add(prefix);
+    const replacer = options.replacer;
     return {
       read: (key) => {
-        const row = this.get.get(prefix + key);
-        return row === undefined ? undefined : (JSON.parse(row.value) as T);
+        const json = this.load(prefix + key);
+        return json === null ? undefined : (JSON.parse(json) as T);
       },
-      write: (key, value) => {
-        this.put.run(prefix + key, JSON.stringify(value), this.now());
-      },
+      write: (key, value) => this.store(prefix + key, JSON.stringify(value, replacer)),
       delete: (key) => {
-        this.remove.run(prefix + key);
+        this.drop(prefix + key);
       },
     };
   }
 
   /** Deletes every record of one anonymous key, in every namespace. */
   forget(anonKey: string): number {
+    this.flush();
     let removed = 0;
-    for (const prefix of this.namespaces) removed += this.remove.run(prefix + anonKey).changes;
+    for (const prefix of this.namespaces) removed += this.drop(prefix + anonKey);
     return removed;
   }
 
   /** Deletes records idle for longer than `maxIdleMs`; returns how many went. */
   sweep(maxIdleMs: number): number {
-    return this.sweepStmt.run(this.now() - maxIdleMs).changes;
+    this.flush();
+    const removed = this.sweepStmt.run(this.now() - maxIdleMs).changes;
+    if (removed > 0) this.cache.clear();
+    return removed;
   }
 
   count(): number {
+    this.flush();
     return this.countStmt.get()!.n;
+  }
+
+  /** Commits the writes still waiting for the end of the event-loop turn. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.size === 0) return;
+    this.db.transaction(() => {
+      for (const [key, { json, at }] of this.pending) this.put.run(key, json, at);
+    })();
+    this.pending.clear();
   }
 
   /** Lets a bulk loader (benchmarks, migrations) write many records in one transaction. */
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
     return this.db.transaction(fn);
+  }
+
+  private load(key: string): string | null {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit.json;
+    }
+    const json = this.get.get(key)?.value ?? null;
+    this.remember(key, { json, written: 0 });
+    return json;
+  }
+
+  private store(key: string, json: string): void {
+    const now = this.now();
+    const hit = this.cache.get(key);
+    if (hit !== undefined && hit.json === json && now - hit.written < TOUCH_INTERVAL_MS) return;
+    this.pending.set(key, { json, at: now });
+    this.remember(key, { json, written: now });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private drop(key: string): number {
+    this.pending.delete(key);
+    this.remember(key, { json: null, written: 0 });
+    return this.remove.run(key).changes;
+  }
+
+  private remember(key: string, entry: Cached): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
   }
 }

@@ -39,6 +39,8 @@ export interface TestBot {
   dir: string;
   databasePath: string;
   user(profile?: Partial<UserProfile>): SimulatedUser;
+  /** Commits buffered session writes and counters, before a test reads the database directly. */
+  flush(): void;
   /** Stops this instance and starts a new one on the same database and the same Telegram. */
   restart(options?: Partial<TestBotOptions>): Promise<TestBot>;
   close(): void;
@@ -79,6 +81,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     user(profile = {}) {
       const id = profile.id ?? nextUserId++;
       return new SimulatedUser(tg, { id, first_name: profile.first_name ?? "Test", language_code: profile.language_code ?? "en", ...profile });
+    },
+    flush() {
+      app.deps.store.flush();
+      app.deps.stats.flush();
     },
     async restart(more = {}) {
       close();

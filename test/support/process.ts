@@ -9,9 +9,9 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the bot exactly as `npm start` does (node --import tsx src/main.ts), with the given environment. */
+/** Starts the bot exactly as `npm start` does (node dist/src/main.js, built by the test setup), with the given environment. */
 export function startBotProcess(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", "dist/src/main.js"], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

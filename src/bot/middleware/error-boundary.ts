@@ -6,7 +6,6 @@ import type { Metrics } from "../../observability/metrics.js";
 import { shortKey } from "../../privacy/anon-key.js";
 import { describeError } from "../../privacy/describe-error.js";
 import type { BotContext } from "../context.js";
-import { currentScope } from "./update-scope.js";
 
 /** A user who blocked the bot, or deleted their account: nothing to say, nothing to fix. */
 export function isUnreachable(error: unknown): boolean {
@@ -16,11 +15,11 @@ export function isUnreachable(error: unknown): boolean {
 /**
  * The one place errors are caught. The user gets a polite answer, the log gets the update id
  * and a description without personal data, and every button press gets its spinner stopped.
- * Must run inside `updateScope`, which sees whether a callback query was already answered.
+ * Runs after `updateScope`, which sees whether a callback query was already answered.
  */
 export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
-    const answered = () => currentScope()?.callbackAnswered ?? false;
+    const answered = () => ctx.scope.callbackAnswered;
     try {
       await next();
     } catch (error) {

@@ -1,6 +1,5 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext, SessionData } from "../context.js";
-import { currentScope } from "./update-scope.js";
 
 /** Telegram lets a bot delete messages in a private chat for 48 hours; older ids are useless. */
 export const DELETABLE_FOR_SECONDS = 48 * 3600;
@@ -16,7 +15,7 @@ export function rememberRecentMessages(now: () => number): MiddlewareFn<BotConte
     try {
       await next();
     } finally {
-      const ids = [...(ctx.message === undefined ? [] : [ctx.message.message_id]), ...(currentScope()?.sent ?? [])];
+      const ids = [...(ctx.message === undefined ? [] : [ctx.message.message_id]), ...ctx.scope.sent];
       if (ids.length > 0 && !(FORGOTTEN in ctx)) remember(ctx.session, ids, Math.floor(now() / 1000));
     }
   };

@@ -4,8 +4,7 @@ import type { Lang } from "../../../i18n.js";
 import { cb } from "../../callback-data.js";
 import type { BotContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
-import { currentScope } from "../../middleware/update-scope.js";
-import { button, isShown, pairs, type Screen } from "../../screen.js";
+import { button, cachedScreen, pairs, type Screen } from "../../screen.js";
 import { menuScreen, type View } from "../../screens.js";
 import { type Answers, askedQuestions, isValidAnswer, PREFER_NOT_TO_SAY, QUESTIONS, type Question } from "./questions.js";
 import { buildRoute, routeScreen } from "./route.js";
@@ -18,15 +17,18 @@ const ANSWER = /^g:([a-z]+):([a-z]+)$/;
 
 /**
  * The guided "my situation" conversation. The conversations plugin replays this function from
- * the start on every update, so everything that is not a pure function of the received button
- * data (the reader's language, whether a screen is already shown, counting) goes through
- * `conversation.external`, whose results are recorded and replayed.
+ * the start on every update, so it must be a pure function of what it received: the reader's
+ * language comes in as an argument when it starts, and what each message shows is tracked here
+ * rather than read back from Telegram. Counting the finished route is the one side effect, and
+ * goes through `conversation.external`, which runs once.
  *
  * Only its own buttons (g:…) are consumed. Any other update is skipped and handled by the rest
  * of the bot, and the conversation keeps waiting where it was.
  */
 export function createGuidedConversation(deps: BotDeps) {
-  return async function guided(conversation: GuidedConversation, ctx: Context): Promise<void> {
+  return async function guided(conversation: GuidedConversation, ctx: Context, lang: Lang): Promise<void> {
+    const view: View = { t: deps.i18n.t(lang), lang, me: ctx.me };
+    const render = renderer(conversation);
     const answers: Answers = {};
     let index = 0;
     let current = ctx;
@@ -34,24 +36,17 @@ export function createGuidedConversation(deps: BotDeps) {
       const asked = askedQuestions(answers);
       if (index >= asked.length) break;
       const question = asked[index]!;
-      const view = await viewOf(conversation, deps, ctx);
-      await render(conversation, current, questionScreen(view, question, index, asked.length));
+      await render(current, questionScreen(view, question, index, asked.length));
 
       const next = await conversation.wait();
       const data = next.callbackQuery?.data;
       if (data === undefined || !data.startsWith("g:")) await conversation.skip({ next: true });
       current = next;
-      if (data === cb.guidedCancel) {
-        const after = await viewOf(conversation, deps, ctx);
-        await render(conversation, current, menuScreen(after, after.t("guided.cancelled")));
+      if (data === cb.guidedCancel || (data === cb.guidedBack && index === 0)) {
+        await render(current, menuScreen(view, view.t("guided.cancelled")));
         return;
       }
       if (data === cb.guidedBack) {
-        if (index === 0) {
-          const after = await viewOf(conversation, deps, ctx);
-          await render(conversation, current, menuScreen(after, after.t("guided.cancelled")));
-          return;
-        }
         delete answers[question.id];
         index--;
         continue;
@@ -67,19 +62,43 @@ export function createGuidedConversation(deps: BotDeps) {
       }
     }
 
-    const route = buildRoute(answers);
-    const view = await viewOf(conversation, deps, ctx);
-    await render(conversation, current, routeScreen(view, deps, route));
-    await conversation.external(() => deps.stats.count("route_done", view.lang));
+    await render(current, routeScreen(view, deps, buildRoute(answers)));
+    await conversation.external(() => deps.stats.count("route_done", lang));
   };
 }
 
-async function viewOf(conversation: GuidedConversation, deps: BotDeps, ctx: Context): Promise<View> {
-  const lang = await conversation.external((outer) => outer.lang as Lang);
-  return { t: deps.i18n.t(lang), lang, me: ctx.me };
+/**
+ * Shows screens for the conversation: edits the pressed message in place, or sends a new one when
+ * the conversation began with a command. It remembers what it left on each message, so pressing
+ * a button twice never asks Telegram to edit a message to what it already shows.
+ */
+function renderer(conversation: GuidedConversation) {
+  const shown = new Map<number, string>();
+  return async (ctx: Context, screen: Screen): Promise<void> => {
+    const options = { parse_mode: "HTML" as const, reply_markup: { inline_keyboard: screen.keyboard }, link_preview_options: { is_disabled: true } };
+    const message = ctx.callbackQuery?.message;
+    if (message !== undefined && "text" in message && typeof message.text === "string") {
+      if (shown.get(message.message_id) === screen.html) return;
+      await ctx.editMessageText(screen.html, options);
+      shown.set(message.message_id, screen.html);
+      return;
+    }
+    const sent = await ctx.reply(screen.html, options);
+    shown.set(sent.message_id, screen.html);
+    // The conversation's API object is its own; report the message so /forget can delete it.
+    await conversation.external((outer) => {
+      outer.scope.sent.push(sent.message_id);
+    });
+  };
 }
 
 export function questionScreen(view: View, question: Question, index: number, total: number): Screen {
+  return questionScreens(view, QUESTIONS, question, index, total);
+}
+
+const questionScreens = cachedScreen(buildQuestionScreen, (question: Question, index: number, total: number) => `${question.id}|${index}|${total}`);
+
+function buildQuestionScreen(view: View, _questions: readonly Question[], question: Question, index: number, total: number): Screen {
   const t = view.t;
   const base = `guided.questions.${question.id}`;
   const lines = [
@@ -96,21 +115,4 @@ export function questionScreen(view: View, question: Question, index: number, to
       [button.cb(t("guided.back"), cb.guidedBack), button.cb(t("guided.cancel"), cb.guidedCancel)],
     ],
   };
-}
-
-/** Edits the pressed message in place, or sends a new one when the conversation began with a command. */
-async function render(conversation: GuidedConversation, ctx: Context, screen: Screen): Promise<void> {
-  const options = { parse_mode: "HTML" as const, reply_markup: { inline_keyboard: screen.keyboard }, link_preview_options: { is_disabled: true } };
-  const message = ctx.callbackQuery?.message;
-  if (message !== undefined && "text" in message && typeof message.text === "string") {
-    const text = message.text;
-    const keyboard = message.reply_markup?.inline_keyboard;
-    const shown = await conversation.external(() => isShown(screen, text, keyboard));
-    if (!shown) await ctx.editMessageText(screen.html, options);
-    return;
-  }
-  const sent = await ctx.reply(screen.html, options);
-  await conversation.external(() => {
-    currentScope()?.sent.push(sent.message_id);
-  });
 }

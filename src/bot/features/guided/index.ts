@@ -16,7 +16,7 @@ export function guidedFeature(deps: BotDeps): Composer<BotContext> {
   async function begin(ctx: BotContext) {
     // Starting again replaces an unfinished conversation rather than failing.
     await ctx.conversation.exit(GUIDED);
-    await ctx.conversation.enter(GUIDED);
+    await ctx.conversation.enter(GUIDED, ctx.lang);
   }
   feature.command("route", begin);
   feature.callbackQuery("g", begin);

@@ -2,7 +2,7 @@ import { footer, updateNotes } from "../../../content/render.js";
 import { parseTelegramHtml } from "../../../telegram/html.js";
 import { cb } from "../../callback-data.js";
 import type { ContentDeps } from "../../deps.js";
-import { button, pairs, type Screen } from "../../screen.js";
+import { button, cachedScreen, pairs, type Screen } from "../../screen.js";
 import { renderContext, type View } from "../../screens.js";
 import type { Answers } from "./questions.js";
 
@@ -54,7 +54,9 @@ export function parseRoute(route: string): StepLetter[] | undefined {
   return letters.length > 0 && letters.length <= 20 && letters.every((l) => l in STEPS) ? (letters as StepLetter[]) : undefined;
 }
 
-export function routeScreen(view: View, deps: ContentDeps, route: string): Screen {
+export const routeScreen = cachedScreen(buildRouteScreen, (route: string) => route);
+
+function buildRouteScreen(view: View, deps: ContentDeps, route: string): Screen {
   const steps = parseRoute(route) ?? [];
   const r = renderContext(view, deps);
   const shownNotes = new Set<string>();
