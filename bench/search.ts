@@ -12,7 +12,8 @@ import { evaluateSearch, type LabelledQuery } from "./search-eval.js";
 const file = process.argv[2] ?? "test/search-queries.json";
 const queries = (JSON.parse(readFileSync(file, "utf8")) as { queries: LabelledQuery[] }).queries;
 const i18n = createI18n(readLocales(LOCALES_DIR));
-const search = new TopicSearch(loadContent(CONTENT_DIR, i18n), i18n);
+// No answer cache: the latencies below are of the search itself.
+const search = new TopicSearch(loadContent(CONTENT_DIR, i18n), i18n, 0);
 const report = evaluateSearch(search, queries);
 
 console.log(`${queries.length} labelled queries from ${file}`);

@@ -30,6 +30,8 @@ const shortData = fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).f
 const action = fc.oneof(
   { weight: 4, arbitrary: text.map((t) => ({ kind: "text" as const, t })) },
   { weight: 6, arbitrary: fc.nat(30).map((i) => ({ kind: "tap" as const, i })) },
+  { weight: 3, arbitrary: fc.tuple(fc.nat(30), fc.integer({ min: 2, max: 4 })).map(([i, n]) => ({ kind: "taps" as const, i, n })) },
+  { weight: 2, arbitrary: fc.array(fc.nat(30), { minLength: 2, maxLength: 5 }).map((is) => ({ kind: "burst" as const, is })) },
   { weight: 2, arbitrary: fc.oneof(fc.constantFrom(...KNOWN_DATA), shortData).map((d) => ({ kind: "data" as const, d })) },
   { weight: 1, arbitrary: fc.constantFrom(...MEDIA).map((m) => ({ kind: "media" as const, m })) },
   { weight: 2, arbitrary: fc.string({ maxLength: 40 }).map((q) => ({ kind: "inline" as const, q })) },
@@ -62,6 +64,21 @@ async function perform(user: SimulatedUser, a: Action): Promise<void> {
       const button = buttons[a.i % Math.max(1, buttons.length)];
       if (button !== undefined && "callback_data" in button) return user.pressData(button.callback_data, message);
       return user.send("/start");
+    }
+    case "taps": {
+      // A fast double (or triple) tap: every press sees the message as it was before the first.
+      const message = user.botMessages().filter((m) => (m.reply_markup?.inline_keyboard.length ?? 0) > 0).at(-1);
+      const buttons = (message?.reply_markup?.inline_keyboard.flat() ?? []).filter((b) => "callback_data" in b);
+      const button = buttons[a.i % Math.max(1, buttons.length)];
+      if (button !== undefined && "callback_data" in button) return user.tapRepeatedly(button.callback_data, message, a.n);
+      return user.send("/help");
+    }
+    case "burst": {
+      // Several different buttons pressed before the bot answers the first.
+      const message = user.botMessages().filter((m) => (m.reply_markup?.inline_keyboard.length ?? 0) > 0).at(-1);
+      const data = (message?.reply_markup?.inline_keyboard.flat() ?? []).flatMap((b) => ("callback_data" in b ? [b.callback_data] : []));
+      if (data.length === 0) return user.send("/start");
+      return user.pressQuickly(a.is.map((i) => data[i % data.length]!), message);
     }
     case "data":
       return user.pressData(a.d);

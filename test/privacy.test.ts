@@ -78,6 +78,16 @@ describe("/forget", () => {
     expect(user.lastBotMessage()!.text).toContain("Hello!");
   });
 
+  it("a fast double tap on 'Yes' deletes once and leaves nothing behind", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    await user.send("/forget");
+    await user.tapRepeatedly("fg:y", user.lastBotMessage(), 2);
+    expect(tb.tg.visible(user.chatId)).toHaveLength(1);
+    expect(tb.app.deps.store.count()).toBe(0);
+  });
+
   it("is also a button on the privacy screen, and 'No' keeps everything", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "ru" });

@@ -142,6 +142,23 @@ describe("npm start, polling, against a local Bot API server", () => {
   }, 90_000);
 });
 
+describe("npm start, polling with PORT set", () => {
+  it("serves /healthz and /metrics beside long polling", async () => {
+    const port = await freePort();
+    const { tg, apiRoot, databasePath } = await setup();
+    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, PORT: String(port), HOST: "127.0.0.1" });
+    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
+    const base = `http://127.0.0.1:${port}`;
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, database: "reachable" });
+    const user = server!.user(9_000_000_001);
+    await user.send("/start");
+    await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply");
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('bot_updates_total{type="message"} 1');
+    expect((await fetch(`${base}/telegram`)).status).toBe(404);
+    expect((await bot.stop()).code).toBe(0);
+  });
+});
+
 describe("npm start, webhook mode", () => {
   it("registers its webhook with the secret, refuses updates without it, answers those with it, serves /healthz and /metrics, and stops with 0", async () => {
     const port = await freePort();

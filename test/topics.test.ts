@@ -103,6 +103,48 @@ describe("topic browser", () => {
     expect(user.lastBotMessage()!.edits).toBe(1);
   });
 
+  it("fast double taps, whose second press still sees the old message, change nothing and raise no error", async () => {
+    tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    const menu = user.lastBotMessage()!;
+    await user.tapRepeatedly("tl", menu, 3);
+    await user.tapRepeatedly("t:bond", menu);
+    await user.tapRepeatedly("h:bond", menu);
+    await user.tapRepeatedly("bk:bond", menu);
+    await user.tapRepeatedly("t:bond", menu);
+    await user.tapRepeatedly("m", menu);
+    expect(user.botMessages()).toHaveLength(1);
+    expect(menu.edits).toBe(6);
+    expect(user.lastBotMessage()!.text).toMatch(/^Menu/);
+  });
+
+  it("presses queued before the bot answers all take effect, in order, whatever the message looked like when pressed", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/topics");
+    const list = user.lastBotMessage()!;
+    await user.pressQuickly(["t:bond", "t:hearing:bond", "t:bond", "tl"], list);
+    expect(list.text).toMatch(/^Topics/);
+    await user.pressQuickly(["t:bond", "tl", "t:bond"], list);
+    expect(list.text).toMatch(/^Bond: getting released/);
+    expect(user.botMessages()).toHaveLength(1);
+  });
+
+  it("after a guided route, the route's buttons still work on the same message", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    await user.press("🧭 My situation");
+    for (const label of ["In the US", "Not yet", "No", "No"]) await user.press(label);
+    await user.tapRepeatedly("m");
+    expect(user.lastBotMessage()!.text).toMatch(/^Menu/);
+    await user.tapRepeatedly("g");
+    expect(user.lastBotMessage()!.text).toContain("Where are you now?");
+    await user.tapRepeatedly("g:loc:us");
+    expect(user.lastBotMessage()!.text).toContain("Question 2 of 4");
+  });
+
   it("stale and forged buttons say they are outdated and show the menu", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });

@@ -1,6 +1,7 @@
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context, SessionFlavor } from "grammy";
 import type { Lang, Translate } from "../i18n.js";
+import type { LastPress } from "./middleware/press-memory.js";
 import type { UpdateScope } from "./middleware/update-scope.js";
 
 export interface SessionData {
@@ -22,6 +23,8 @@ interface BotFlavor {
   anonKey: string | undefined;
   /** What the bot has done while handling this update (see middleware/update-scope.ts). */
   scope: UpdateScope;
+  /** The chat's previous button press, for recognising double taps (see middleware/press-memory.ts). */
+  lastPress?: LastPress;
 }
 
 export type BaseContext = Context & BotFlavor & SessionFlavor<SessionData>;

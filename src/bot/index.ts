@@ -25,6 +25,7 @@ import { attachAnonKey } from "./middleware/anon-key.js";
 import { errorBoundary } from "./middleware/error-boundary.js";
 import { detectLanguage, rememberLanguage } from "./middleware/language.js";
 import { observe } from "./middleware/observe.js";
+import { rememberPresses } from "./middleware/press-memory.js";
 import { rememberRecentMessages } from "./middleware/recent-messages.js";
 import { updateScope } from "./middleware/update-scope.js";
 
@@ -44,7 +45,7 @@ const CONVERSATION_VERSION = 2;
  * this builds, in this order:
  *
  *   scope → metrics → error boundary → language → anonymous key
- *   private chats: session → remembered language → recent message ids → rate limit
+ *   private chats: session → remembered language → recent message ids → last press → rate limit
  *                  → conversations → features (start, menu, guided, language, handoff,
  *                    share, offline guide, privacy, admin) → unhandled
  *   elsewhere:     inline mode, groups, buttons on inline messages
@@ -81,6 +82,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   inPrivate.use(session({ getSessionKey: (ctx) => ctx.anonKey, storage: sessions, initial: (): SessionData => ({}) }));
   inPrivate.use(rememberLanguage(deps.i18n));
   inPrivate.use(rememberRecentMessages(deps.now));
+  inPrivate.use(rememberPresses());
   inPrivate.use(rateLimit);
   inPrivate.use(
     conversations<BotContext, BotContext>({

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { GrammyError } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { parseTelegramHtml } from "../telegram/html.js";
 import type { BotContext } from "./context.js";
@@ -11,20 +13,34 @@ export interface Screen {
 const NO_PREVIEW = { is_disabled: true } as const;
 
 /**
- * Shows a screen. A button press edits its own message in place, so browsing never floods
- * the chat; anything else sends a new message. Pressing a button whose screen is already
- * shown (a double tap) changes nothing, because Telegram refuses identical edits.
+ * Shows a screen. A button press edits its own message in place, so browsing never floods the
+ * chat; anything else sends a new message. Telegram refuses to edit a message to what it already
+ * shows, so the edit is skipped then. What the message shows is best known from the chat's
+ * previous press, when it was on the same message: presses that arrive faster than the bot
+ * answers all carry the message as it was before the first of them, so the copy inside the
+ * press is only trusted when nothing else is known.
  */
 export async function show(ctx: BotContext, screen: Screen, mode: "auto" | "new" = "auto"): Promise<void> {
   const message = ctx.callbackQuery?.message;
   const editable = mode === "auto" && message !== undefined && "text" in message && typeof message.text === "string";
   if (editable) {
-    if (isShown(screen, message.text!, message.reply_markup?.inline_keyboard)) return;
-    await ctx.editMessageText(screen.html, {
-      parse_mode: "HTML",
-      reply_markup: { inline_keyboard: screen.keyboard },
-      link_preview_options: NO_PREVIEW,
-    });
+    const last = ctx.lastPress;
+    const known = last !== undefined && last.messageId === message.message_id ? last.screen : undefined;
+    const already = known !== undefined ? sameScreen(known, screen) : isShown(screen, message.text!, message.reply_markup?.inline_keyboard);
+    if (!already) {
+      try {
+        await ctx.editMessageText(screen.html, {
+          parse_mode: "HTML",
+          reply_markup: { inline_keyboard: screen.keyboard },
+          link_preview_options: NO_PREVIEW,
+        });
+      } catch (error) {
+        // A repeat nothing could see coming (presses queued across a restart): the screen is shown already.
+        if (!(error instanceof GrammyError && error.description.includes("message is not modified"))) throw error;
+      }
+    }
+    // Only now, after Telegram took the edit (or the screen was there already).
+    ctx.scope.shown = screen;
     return;
   }
   await ctx.reply(screen.html, {
@@ -32,6 +48,22 @@ export async function show(ctx: BotContext, screen: Screen, mode: "auto" | "new"
     reply_markup: { inline_keyboard: screen.keyboard },
     link_preview_options: NO_PREVIEW,
   });
+}
+
+const ids = new WeakMap<Screen, string>();
+
+/** A short fingerprint of a screen (text and buttons), for telling whether a message already shows it. */
+export function screenId(screen: Screen): string {
+  let id = ids.get(screen);
+  if (id === undefined) {
+    id = createHash("sha1").update(screen.html).update(canonical(screen.keyboard)).digest("base64url").slice(0, 16);
+    ids.set(screen, id);
+  }
+  return id;
+}
+
+function sameScreen(a: Screen, b: Screen): boolean {
+  return a === b || (a.html === b.html && canonical(a.keyboard) === canonical(b.keyboard));
 }
 
 /** Whether a message already shows this screen (text as the user sees it, and the same buttons). */

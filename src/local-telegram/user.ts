@@ -85,14 +85,36 @@ export class SimulatedUser {
 
   /** Sends a callback query with exactly this data, as if from a button on `message`. */
   pressData(data: string, message: StoredMessage | undefined = this.lastBotMessage()): Promise<void> {
+    return this.tg.push(this.callbackUpdate(data, message));
+  }
+
+  /**
+   * Taps a button `times` times faster than the bot answers: as on Telegram, every callback
+   * query carries the message as it was before the first one was handled.
+   */
+  async tapRepeatedly(data: string, message: StoredMessage | undefined = this.lastBotMessage(), times = 2): Promise<void> {
+    const updates = Array.from({ length: times }, () => this.callbackUpdate(data, message));
+    for (const update of updates) await this.tg.push(update);
+  }
+
+  /**
+   * Presses several buttons faster than the bot answers: every press carries the message as it
+   * was before the first, as on Telegram when updates queue up.
+   */
+  async pressQuickly(data: string[], message: StoredMessage | undefined = this.lastBotMessage()): Promise<void> {
+    const updates = data.map((d) => this.callbackUpdate(d, message));
+    for (const update of updates) await this.tg.push(update);
+  }
+
+  private callbackUpdate(data: string, message: StoredMessage | undefined): Update {
     const callback_query = {
       id: this.tg.nextId(`${this.chatId}-cb-`),
       from: this.user,
       chat_instance: `ci-${this.chatId}`,
       data,
-      ...(message === undefined ? {} : { message: this.tg.messageForCallback(message) as Message }),
+      ...(message === undefined ? {} : { message: structuredClone(this.tg.messageForCallback(message)) as Message }),
     };
-    return this.tg.push({ update_id: this.tg.nextUpdateId(), callback_query } as Update);
+    return { update_id: this.tg.nextUpdateId(), callback_query } as Update;
   }
 
   /** Presses a button on a message that was posted via inline mode (no chat message attached). */

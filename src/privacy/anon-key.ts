@@ -6,7 +6,17 @@ import { createHmac } from "node:crypto";
  * by hashing a guessed id.
  */
 export function createAnonymizer(secret: string): (chatId: number) => string {
-  return (chatId) => createHmac("sha256", secret).update(`chat:${chatId}`).digest("base64url");
+  // Recent results are kept in memory (never on disk): an HMAC per update is measurable work.
+  const recent = new Map<number, string>();
+  return (chatId) => {
+    let key = recent.get(chatId);
+    if (key === undefined) {
+      key = createHmac("sha256", secret).update(`chat:${chatId}`).digest("base64url");
+      if (recent.size >= 10_000) recent.clear();
+      recent.set(chatId, key);
+    }
+    return key;
+  };
 }
 
 /** What logs may carry of an anonymous key: enough to follow one chat through a log, not to index it. */

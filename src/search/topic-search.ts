@@ -52,7 +52,12 @@ export class TopicSearch {
   private readonly stemmers = { ru: snowball.newStemmer("russian"), en: snowball.newStemmer("english") };
   private readonly known: Set<string>;
 
-  constructor(content: Content, i18n: I18n) {
+  /** `cacheSize` 0 measures the search itself (npm run bench:search). */
+  constructor(
+    content: Content,
+    i18n: I18n,
+    private readonly cacheSize = 2_000,
+  ) {
     this.known = new Set(content.topics.map((t) => t.id));
     this.vocabulary = { ru: new Set(), en: new Set() };
     const build = (lang: Lang) => {
@@ -91,6 +96,20 @@ export class TopicSearch {
    * and English readings are answered in the user's own language.
    */
   search(query: string, userLang: Lang, limit = 10): SearchOutcome {
+    // People ask the same few questions: a bounded cache of answers saves the stemming and ranking.
+    const key = `${userLang}|${limit}|${query}`;
+    let outcome = this.recent.get(key);
+    if (outcome === undefined) {
+      outcome = this.find(query, userLang, limit);
+      if (this.recent.size >= this.cacheSize) this.recent.clear();
+      if (this.cacheSize > 0) this.recent.set(key, outcome);
+    }
+    return { lang: outcome.lang, topics: [...outcome.topics] };
+  }
+
+  private readonly recent = new Map<string, SearchOutcome>();
+
+  private find(query: string, userLang: Lang, limit: number): SearchOutcome {
     const terms = words(query);
     if (terms.length === 0) return { lang: userLang, topics: STARTERS.filter((id) => this.known.has(id)).slice(0, limit) };
     if (hasCyrillic(query)) return { lang: "ru", topics: ids(this.run("ru", this.prepare("ru", terms)), limit) };

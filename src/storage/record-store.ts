@@ -35,7 +35,8 @@ export class RecordStore {
   private readonly countStmt;
   private readonly namespaces = new Set<string>();
   private readonly cache = new Map<string, Cached>();
-  private readonly pending = new Map<string, { json: string; at: number }>();
+  /** Writes (json) and deletions (null) waiting for the end of the event-loop turn. */
+  private readonly pending = new Map<string, { json: string | null; at: number }>();
   private flushScheduled = false;
 
   constructor(
@@ -71,11 +72,14 @@ export class RecordStore {
     };
   }
 
-  /** Deletes every record of one anonymous key, in every namespace. */
+  /** Deletes every record of one anonymous key, in every namespace, at once. */
   forget(anonKey: string): number {
     this.flush();
     let removed = 0;
-    for (const prefix of this.namespaces) removed += this.drop(prefix + anonKey);
+    for (const prefix of this.namespaces) {
+      this.remember(prefix + anonKey, { json: null, written: 0 });
+      removed += this.remove.run(prefix + anonKey).changes;
+    }
     return removed;
   }
 
@@ -97,7 +101,10 @@ export class RecordStore {
     this.flushScheduled = false;
     if (this.pending.size === 0) return;
     this.db.transaction(() => {
-      for (const [key, { json, at }] of this.pending) this.put.run(key, json, at);
+      for (const [key, { json, at }] of this.pending) {
+        if (json === null) this.remove.run(key);
+        else this.put.run(key, json, at);
+      }
     })();
     this.pending.clear();
   }
@@ -125,16 +132,20 @@ export class RecordStore {
     if (hit !== undefined && hit.json === json && now - hit.written < TOUCH_INTERVAL_MS) return;
     this.pending.set(key, { json, at: now });
     this.remember(key, { json, written: now });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.scheduleFlush();
   }
 
-  private drop(key: string): number {
-    this.pending.delete(key);
+  private drop(key: string): void {
+    if (this.cache.get(key)?.json === null && !this.pending.has(key)) return;
+    this.pending.set(key, { json: null, at: 0 });
     this.remember(key, { json: null, written: 0 });
-    return this.remove.run(key).changes;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private remember(key: string, entry: Cached): void {

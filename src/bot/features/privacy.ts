@@ -2,6 +2,7 @@ import { Composer } from "grammy";
 import { cb } from "../callback-data.js";
 import { type BotContext, dropSession } from "../context.js";
 import type { BotDeps } from "../deps.js";
+import { isRepeatPress } from "../middleware/press-memory.js";
 import { DELETABLE_FOR_SECONDS, FORGOTTEN } from "../middleware/recent-messages.js";
 import { button, show, type Screen } from "../screen.js";
 import { navRow, type View } from "../screens.js";
@@ -41,20 +42,30 @@ export function privacyFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.callbackQuery("fg:y", async (ctx) => {
     await ctx.answerCallbackQuery();
+    // The second press of a fast double tap: everything is gone already, including this message,
+    // and this update must not leave a new record behind either.
+    if (isRepeatPress(ctx)) return forgetThisUpdate(ctx);
     const now = Math.floor(deps.now() / 1000);
     const ids = new Set((ctx.session.recent ?? []).filter(([, at]) => now - at < DELETABLE_FOR_SECONDS).map(([id]) => id));
     if (ctx.callbackQuery.message !== undefined) ids.add(ctx.callbackQuery.message.message_id);
 
     await ctx.conversation.exitAll();
     if (ctx.anonKey !== undefined) deps.store.forget(ctx.anonKey);
-    dropSession(ctx);
-    Object.defineProperty(ctx, FORGOTTEN, { value: true });
+    forgetThisUpdate(ctx);
 
-    await deleteMessages(ctx, [...ids].sort((a, b) => a - b));
+    const sorted = [...ids].sort((a, b) => a - b);
+    ctx.scope.deleted = sorted;
+    await deleteMessages(ctx, sorted);
     await ctx.reply(ctx.t("privacy.forgetDone"), { parse_mode: "HTML" });
   });
 
   return feature;
+}
+
+/** Nothing of this update is written back: no session, no message ids. */
+function forgetThisUpdate(ctx: BotContext): void {
+  dropSession(ctx);
+  Object.defineProperty(ctx, FORGOTTEN, { value: true });
 }
 
 /** Deletes in batches of 100 (Telegram's limit); a message already gone does not stop the rest. */

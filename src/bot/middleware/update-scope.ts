@@ -1,5 +1,6 @@
 import type { MiddlewareFn, Transformer } from "grammy";
 import type { BotContext } from "../context.js";
+import type { Screen } from "../screen.js";
 
 /**
  * What the bot did while handling the current update, seen from its Bot API calls: the ids of
@@ -10,6 +11,10 @@ import type { BotContext } from "../context.js";
 export interface UpdateScope {
   sent: number[];
   callbackAnswered: boolean;
+  /** The screen `show` left on the pressed message, if any. */
+  shown?: Screen;
+  /** Messages deleted while handling this update (by /forget). */
+  deleted?: number[];
 }
 
 const SENDING_METHODS = new Set(["sendMessage", "sendDocument", "sendPhoto", "copyMessage"]);

@@ -4,7 +4,7 @@ import type { Lang } from "../../../i18n.js";
 import { cb } from "../../callback-data.js";
 import type { BotContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
-import { button, cachedScreen, pairs, type Screen } from "../../screen.js";
+import { button, cachedScreen, pairs, type Screen, screenId } from "../../screen.js";
 import { menuScreen, type View } from "../../screens.js";
 import { type Answers, askedQuestions, isValidAnswer, PREFER_NOT_TO_SAY, QUESTIONS, type Question } from "./questions.js";
 import { buildRoute, routeScreen } from "./route.js";
@@ -26,9 +26,13 @@ const ANSWER = /^g:([a-z]+):([a-z]+)$/;
  * of the bot, and the conversation keeps waiting where it was.
  */
 export function createGuidedConversation(deps: BotDeps) {
-  return async function guided(conversation: GuidedConversation, ctx: Context, lang: Lang): Promise<void> {
+  /**
+   * `lang` is the reader's language; `showing` is what the message pressed to begin already
+   * shows ([message id, screen id]), if the bot knows.
+   */
+  return async function guided(conversation: GuidedConversation, ctx: Context, lang: Lang, showing?: [number, string]): Promise<void> {
     const view: View = { t: deps.i18n.t(lang), lang, me: ctx.me };
-    const render = renderer(conversation);
+    const render = renderer(conversation, showing);
     const answers: Answers = {};
     let index = 0;
     let current = ctx;
@@ -72,19 +76,24 @@ export function createGuidedConversation(deps: BotDeps) {
  * the conversation began with a command. It remembers what it left on each message, so pressing
  * a button twice never asks Telegram to edit a message to what it already shows.
  */
-function renderer(conversation: GuidedConversation) {
-  const shown = new Map<number, string>();
+function renderer(conversation: GuidedConversation, showing?: [number, string]) {
+  const shown = new Map<number, string>(showing === undefined ? [] : [showing]);
   return async (ctx: Context, screen: Screen): Promise<void> => {
     const options = { parse_mode: "HTML" as const, reply_markup: { inline_keyboard: screen.keyboard }, link_preview_options: { is_disabled: true } };
     const message = ctx.callbackQuery?.message;
     if (message !== undefined && "text" in message && typeof message.text === "string") {
-      if (shown.get(message.message_id) === screen.html) return;
-      await ctx.editMessageText(screen.html, options);
-      shown.set(message.message_id, screen.html);
+      if (shown.get(message.message_id) !== screenId(screen)) {
+        await ctx.editMessageText(screen.html, options);
+        shown.set(message.message_id, screenId(screen));
+      }
+      // Tell the rest of the bot what the message shows now (see show() in screen.ts).
+      await conversation.external((outer) => {
+        outer.scope.shown = screen;
+      });
       return;
     }
     const sent = await ctx.reply(screen.html, options);
-    shown.set(sent.message_id, screen.html);
+    shown.set(sent.message_id, screenId(screen));
     // The conversation's API object is its own; report the message so /forget can delete it.
     await conversation.external((outer) => {
       outer.scope.sent.push(sent.message_id);
