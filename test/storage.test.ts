@@ -89,6 +89,59 @@ describe("SQLite storage adapter", () => {
   });
 });
 
+describe("record cache and batched commits", () => {
+  it("reads see writes at once; the database gets them in one commit at the end of the turn", async () => {
+    const db = openDatabase(join(tempDir(), "bot.sqlite"));
+    const store = new RecordStore(db);
+    const sessions = store.adapter<{ n: number }>("s");
+    const onDisk = (key: string) => db.prepare("SELECT value FROM records WHERE key = ?").get(`s:${key}`);
+    sessions.write("a", { n: 1 });
+    sessions.write("b", { n: 2 });
+    expect(sessions.read("a")).toEqual({ n: 1 });
+    expect(onDisk("a")).toBeUndefined();
+    await new Promise((r) => setImmediate(r));
+    expect(onDisk("a")).toEqual({ value: '{"n":1}' });
+    sessions.delete("a");
+    expect(sessions.read("a")).toBeUndefined();
+    store.flush();
+    expect(onDisk("a")).toBeUndefined();
+    db.close();
+  });
+
+  it("skips writing an unchanged record, but refreshes its expiry time every hour", () => {
+    let now = Date.UTC(2026, 0, 1);
+    const db = openDatabase(join(tempDir(), "bot.sqlite"));
+    const store = new RecordStore(db, () => now);
+    const sessions = store.adapter<{ n: number }>("s");
+    const touched = () => (db.prepare("SELECT touched FROM records").get() as { touched: number }).touched;
+    sessions.write("a", { n: 1 });
+    store.flush();
+    const first = touched();
+    now += 10 * 60_000;
+    sessions.write("a", { n: 1 });
+    store.flush();
+    expect(touched()).toBe(first);
+    now += 60 * 60_000;
+    sessions.write("a", { n: 1 });
+    store.flush();
+    expect(touched()).toBe(now);
+    db.close();
+  });
+
+  it("keeps answering correctly when more records exist than the cache holds", () => {
+    const db = openDatabase(join(tempDir(), "bot.sqlite"));
+    const store = new RecordStore(db);
+    const sessions = store.adapter<{ i: number; pad: string }>("s");
+    store.transaction(() => {
+      for (let i = 0; i < 30_000; i++) sessions.write(`k${i}`, { i, pad: "x".repeat(200) });
+    })();
+    store.flush();
+    for (const i of [0, 1, 15_000, 29_999]) expect(sessions.read(`k${i}`)).toEqual({ i, pad: "x".repeat(200) });
+    expect(store.count()).toBe(30_000);
+    db.close();
+  });
+});
+
 describe("anonymous-key secret", () => {
   it("is generated once beside the database, owner-only, and reused after a restart", () => {
     const dir = tempDir();

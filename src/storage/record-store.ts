@@ -3,8 +3,9 @@ import type { Db } from "./database.js";
 
 export type Clock = () => number;
 
-/** How many records stay in memory (most recently used); the rest are read from SQLite. */
+/** How many records, and how many characters of them, stay in memory (most recently used first). */
 const CACHE_LIMIT = 20_000;
+const CACHE_CHARS = 4_000_000;
 /** An unchanged record is written again only this long after its last write, to keep expiry honest. */
 const TOUCH_INTERVAL_MS = 3_600_000;
 
@@ -35,6 +36,7 @@ export class RecordStore {
   private readonly countStmt;
   private readonly namespaces = new Set<string>();
   private readonly cache = new Map<string, Cached>();
+  private cachedChars = 0;
   /** Writes (json) and deletions (null) waiting for the end of the event-loop turn. */
   private readonly pending = new Map<string, { json: string | null; at: number }>();
   private flushScheduled = false;
@@ -87,7 +89,10 @@ export class RecordStore {
   sweep(maxIdleMs: number): number {
     this.flush();
     const removed = this.sweepStmt.run(this.now() - maxIdleMs).changes;
-    if (removed > 0) this.cache.clear();
+    if (removed > 0) {
+      this.cache.clear();
+      this.cachedChars = 0;
+    }
     return removed;
   }
 
@@ -117,6 +122,7 @@ export class RecordStore {
   private load(key: string): string | null {
     const hit = this.cache.get(key);
     if (hit !== undefined) {
+      // Most recently used last.
       this.cache.delete(key);
       this.cache.set(key, hit);
       return hit.json;
@@ -149,8 +155,16 @@ export class RecordStore {
   }
 
   private remember(key: string, entry: Cached): void {
-    this.cache.delete(key);
+    this.forgetCached(key);
     this.cache.set(key, entry);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.cachedChars += entry.json?.length ?? 0;
+    while (this.cache.size > CACHE_LIMIT || this.cachedChars > CACHE_CHARS) this.forgetCached(this.cache.keys().next().value!);
+  }
+
+  private forgetCached(key: string): void {
+    const old = this.cache.get(key);
+    if (old === undefined) return;
+    this.cachedChars -= old.json?.length ?? 0;
+    this.cache.delete(key);
   }
 }
