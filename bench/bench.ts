@@ -8,7 +8,8 @@
  *   npm run bench -- --users 1000 --updates 20000 --sessions 100000
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import type { Update } from "grammy/types";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, assemble } from "../src/app.js";
@@ -158,6 +159,59 @@ async function processStartup(): Promise<number> {
   return ms;
 }
 
+/**
+ * The bot as deployed: `node dist/src/main.js` in its own process, polling the local Bot API over
+ * HTTP, so its RSS is the bot's alone. Each simulated user waits for the answer to every step, as
+ * a person would, with CONCURRENCY users at a time. Returns the bot process's peak RSS.
+ */
+async function deployedProcess(nodeFlags: string[]): Promise<{ peakRssMb: number; idleRssMb: number; perSecond: number; rejected: number }> {
+  const tg = new LocalTelegram({ callLogLimit: 0 });
+  const server = new LocalTelegramServer(tg, { token: TOKEN });
+  const apiRoot = await server.listen();
+  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-deployed-"));
+  const child = spawn(process.execPath, [...nodeFlags, "dist/src/main.js"], {
+    env: { PATH: process.env.PATH, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: join(dir, "bot.sqlite"), LOG_FORMAT: "json", NODE_ENV: "production", RATE_LIMIT_PER_MINUTE: "1000" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("bot started") && resolve()));
+  const status = () => readFileSync(`/proc/${child.pid}/status`, "utf8");
+  const mb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())![1]) / 1024;
+  const idleRssMb = mb("VmRSS");
+  const workload = buildWorkload(USERS, UPDATES, 5);
+  const users = simulatedUsers(tg, workload);
+  let pushed: Update | undefined;
+  const push = tg.push.bind(tg);
+  tg.push = (update) => {
+    pushed = update;
+    return push(update);
+  };
+  const seen = (chatId: number) => tg.visible(chatId).reduce((n, m) => n + (m.fromBot ? 1 + m.edits : 0), 0);
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < users.length) {
+        const i = next++;
+        const user = users[i]!;
+        for (const step of workload.users[i]!.steps) {
+          const before = seen(user.chatId);
+          await play(user, step);
+          const update = pushed!;
+          const query = update.callback_query?.id ?? update.inline_query?.id;
+          const done = () => (query !== undefined ? tg.isAnswered(query) : seen(user.chatId) > before);
+          while (!done()) await new Promise((r) => setTimeout(r, 1));
+        }
+      }
+    }),
+  );
+  const perSecond = workload.total / ((Date.now() - started) / 1000);
+  const peakRssMb = mb("VmHWM");
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  await server.close();
+  return { peakRssMb, idleRssMb, perSecond, rejected: tg.rejected.length };
+}
+
 const SESSION_SECRET = "bench-secret-bench-secret-bench-secret-00";
 
 /** Writes `count` sessions into a fresh database, as if that many people had used the bot. */
@@ -228,6 +282,14 @@ async function main(): Promise<void> {
   console.log(`ratio full / bare (throughput): ${(full.throughput.perSecond / bare.throughput.perSecond).toFixed(2)}`);
   const capped = runChild("full", [HEAP_CAP]);
   console.log(`full bot with the Docker image's heap cap (${HEAP_CAP}):\n  ${fmt(capped)}\n`);
+
+  for (const flags of [[], [HEAP_CAP]]) {
+    const d = await deployedProcess(flags);
+    console.log(
+      `deployed process (npm start's command${flags.length > 0 ? ` with ${flags.join(" ")}` : ""}, polling over HTTP, every user waiting for each answer): RSS ${d.idleRssMb.toFixed(0)} MB idle, peak ${d.peakRssMb.toFixed(0)} MB over the workload; ${Math.round(d.perSecond)} updates/s end to end; rejected calls ${d.rejected}`,
+    );
+  }
+  console.log("");
 
   console.log(`start-up: ${initTime().toFixed(0)} ms in process (content check, search index, database); ${await processStartup()} ms from launch to polling`);
 

@@ -420,6 +420,13 @@ export class LocalTelegram {
   /** How many callback queries have been answered so far. */
   answeredCallbacks = 0;
 
+  /** Whether the bot has answered this callback or inline query (or it never existed). */
+  isAnswered(queryId: string): boolean {
+    const inline = this.inlineQueries.get(queryId);
+    if (inline !== undefined) return inline.answered;
+    return !this.callbackQueries.has(queryId);
+  }
+
   /** Updates not yet confirmed by a getUpdates offset (what a restarted bot would receive again). */
   pendingUpdates(): readonly Update[] {
     return this.queue.filter((u) => u.update_id >= this.confirmedOffset);
