@@ -38,13 +38,13 @@ export interface BotOptions {
 }
 
 /** Bump when the guided conversation changes shape: older saved conversations are then dropped. */
-const CONVERSATION_VERSION = 2;
+const CONVERSATION_VERSION = 1;
 
 /**
  * The one bot factory. Polling, webhook, the terminal chat, tests and benchmarks all run what
  * this builds, in this order:
  *
- *   scope → metrics → error boundary → language → anonymous key
+ *   one chat at a time → scope → metrics → error boundary → language → anonymous key
  *   private chats: session → remembered language → recent message ids → last press → rate limit
  *                  → conversations → features (start, menu, guided, language, handoff,
  *                    share, offline guide, privacy, admin) → unhandled

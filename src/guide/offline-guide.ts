@@ -86,7 +86,3 @@ function paragraphs(telegramHtml: string): string {
     .map((p) => `<p>${p.replace(/\n/g, "<br>\n")}</p>`)
     .join("\n");
 }
-
-export function guideFileName(r: RenderContext): string {
-  return r.t("guide.filename");
-}

@@ -37,11 +37,6 @@ export function redactingReplacer(key: string, value: unknown): unknown {
   return value;
 }
 
-/** A value as it would be stored: serialised with the replacer and read back. */
-export function redactForStorage<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, redactingReplacer)) as T;
-}
-
 function blankPerson(person: Record<string, unknown>): Record<string, unknown> {
   return {
     id: 0,

@@ -19,8 +19,9 @@ const ANSWER = /^g:([a-z]+):([a-z]+)$/;
  * The guided "my situation" conversation. The conversations plugin replays this function from
  * the start on every update, so it must be a pure function of what it received: the reader's
  * language comes in as an argument when it starts, and what each message shows is tracked here
- * rather than read back from Telegram. Counting the finished route is the one side effect, and
- * goes through `conversation.external`, which runs once.
+ * rather than read back from Telegram. What it tells the rest of the bot (the message it sent,
+ * what a message shows now, the finished route for the statistics) goes through
+ * `conversation.external`, which runs once and is replayed from its record.
  *
  * Only its own buttons (g:…) are consumed. Any other update is skipped and handled by the rest
  * of the bot, and the conversation keeps waiting where it was.
