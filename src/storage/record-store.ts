@@ -104,7 +104,8 @@ export class RecordStore {
   /** Commits the writes still waiting for the end of the event-loop turn. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.pending.size === 0) return;
+    // The owner closes the database only after a flush (App.close); a closed one has nothing to take.
+    if (this.pending.size === 0 || !this.db.open) return;
     this.db.transaction(() => {
       for (const [key, { json, at }] of this.pending) {
         if (json === null) this.remove.run(key);
