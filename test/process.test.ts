@@ -65,6 +65,19 @@ describe("npm start, polling, against a local Bot API server", () => {
     }
   });
 
+  it("`npm start` itself passes SIGTERM on, and the bot exits 0 within 5 s, leaving no process behind", async () => {
+    const { tg, apiRoot, databasePath } = await setup();
+    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath }, true);
+    await waitFor(() => bot!.output().includes("bot started"), "the bot to start", 30_000);
+    const user = server!.user(8_555_000_111, { language_code: "en" });
+    await user.send("/start");
+    await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply");
+    const { code, ms } = await bot.stop("SIGTERM");
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5_000);
+    expect(bot.output()).toContain('"msg":"stopped"');
+  });
+
   it("loses and repeats no update across a restart", async () => {
     const { tg, apiRoot, databasePath } = await setup();
     const env = { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath };

@@ -9,9 +9,13 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the bot exactly as `npm start` does (node dist/src/main.js, built by the test setup), with the given environment. */
-export function startBotProcess(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--enable-source-maps", "dist/src/main.js"], {
+/**
+ * Starts the bot as `npm start` does (node dist/src/main.js, built by the test setup), with the
+ * given environment; `viaNpm` runs `npm start` itself, build step included.
+ */
+export function startBotProcess(env: Record<string, string>, viaNpm = false): BotProcess {
+  const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, ["--enable-source-maps", "dist/src/main.js"]];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
