@@ -86,7 +86,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  logger.info({ bot: bot.botInfo.username }, "connected to Telegram");
+  // The bot's own name, not a user's.
+  const botName = bot.botInfo.username;
+  logger.info({ bot: botName }, "connected to Telegram");
   if (stopping) return;
 
   if (config.http !== undefined) {

@@ -27,12 +27,12 @@ export function menuKeyboard(ctx: View) {
 }
 
 export function menuScreen(ctx: View, lead?: string): Screen {
-  return menuScreens(ctx, NO_DEPS, lead);
+  // The menu depends on the translations alone, so they key its cache.
+  return menuScreens(ctx, ctx.t, lead);
 }
 
-const NO_DEPS = {};
 const menuScreens = cachedScreen(
-  (ctx: View, _deps: object, lead: string | undefined): Screen => {
+  (ctx: View, _t: object, lead: string | undefined): Screen => {
     const body = ctx.t("start.menu", { disclaimer: ctx.t("common.disclaimer") });
     return { html: lead === undefined ? body : `${lead}\n\n${body}`, keyboard: menuKeyboard(ctx) };
   },
