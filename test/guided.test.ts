@@ -46,6 +46,7 @@ describe("guided conversation", () => {
     ]);
     const route = user.lastBotMessage()!.text!;
     expect(route).toContain("Changed since 2022 (list of 28/11/2026)");
+    expect(user.buttons().map((b) => b.text)).toContain("🆕 What changed since 2022");
     expect(route).toContain("Asylum must be requested within one year");
     expect(route).toContain("not legal advice");
     expect(user.botMessages()).toHaveLength(1);
@@ -181,6 +182,7 @@ describe("guided conversation", () => {
     expect(summary.text).toMatch(/^Summary for the lawyer/);
     expect(summary.text).toContain("1. Leave Russia first.");
     expect(summary.text).toContain("+1 646-859-0205");
+    expect(summary.text).toContain(`@${tb.tg.botInfo.username}`);
     expect(summary.signature).not.toContain("<");
     expect(summary.reply_markup).toBeUndefined();
   });

@@ -72,10 +72,13 @@ function buildRouteScreen(view: View, deps: ContentDeps, route: string): Screen 
 
   const topics = [...new Set(steps.map((l) => STEPS[l].topic))];
   const topicButtons = topics.map((topic) => button.cb(view.t(`topics.${topic}.button`), cb.topic(topic, { to: "route", route })));
+  // Where the route carries dated notes, it also leads to the full list they come from.
+  const updates = shownNotes.size > 0 ? [[button.cb(view.t("buttons.updates"), cb.topic("updates", { to: "route", route }))]] : [];
   return {
     html,
     keyboard: [
       ...pairs(topicButtons),
+      ...updates,
       [button.cb(view.t("buttons.lawyer"), cb.handoff({ to: "route", route }))],
       [button.cb(view.t("buttons.summary"), cb.routeSummary(route))],
       [button.cb(view.t("buttons.home"), cb.menu)],
@@ -96,5 +99,6 @@ export function routeSummary(view: View, deps: ContentDeps, route: string): stri
     steps.map((l, i) => `${i + 1}. ${plain(view.t(`route.steps.${STEPS[l].key}`))}`).join("\n"),
     view.t("route.summary.outro"),
     `📞 ${deps.content.firm.phone}`,
+    view.t("common.signature", { username: view.me.username }),
   ].join("\n\n");
 }
