@@ -6,11 +6,11 @@ import { TOPIC_ID } from "./callback-data.js";
  *
  *   <lang>[-<topic>][_<source>]     e.g. ru, en-bond, ru_sh, ru-political-case_in
  *
- * The source says where a start came from (sh: share link, in: inline card, gd: offline
- * guide) and feeds the anonymous statistics.
+ * The source says where a start came from (sh: share link, in: inline card) and feeds the
+ * anonymous statistics.
  */
 
-export const SOURCES = ["sh", "in", "gd"] as const;
+export const SOURCES = ["sh", "in"] as const;
 export type Source = (typeof SOURCES)[number];
 
 export interface StartRequest {

@@ -90,7 +90,8 @@ export class LocalTelegram {
   private readonly now: () => number;
   private readonly callLogLimit: number;
   private readonly nextMessageId = new Map<number, number>();
-  private readonly callbackQueries = new Map<string, { answered: boolean }>();
+  /** Callback queries waiting for an answer; an answered one is gone, as on Telegram. */
+  private readonly callbackQueries = new Set<string>();
   private readonly inlineQueries = new Map<string, { answered: boolean; results?: unknown[] }>();
   private readonly listeners = new Set<(e: ChatEvent) => void>();
   private readonly queue: Update[] = [];
@@ -324,13 +325,9 @@ export class LocalTelegram {
   }
 
   private answerCallbackQuery(p: Record<string, unknown>) {
-    const query = this.callbackQueries.get(String(p.callback_query_id));
-    if (query === undefined || query.answered) reject("query is too old and response timeout expired or query ID is invalid");
+    if (!this.callbackQueries.has(String(p.callback_query_id))) reject("query is too old and response timeout expired or query ID is invalid");
     checkCallbackAnswer(p);
-    query!.answered = true;
-    // Answered is as good as gone: a second answer finds nothing, as on Telegram.
     this.callbackQueries.delete(String(p.callback_query_id));
-    this.answeredCallbacks++;
     return true;
   }
 
@@ -380,7 +377,7 @@ export class LocalTelegram {
 
   /** Hands an update to the bot: directly when running in-process, otherwise through getUpdates. */
   async push(update: Update): Promise<void> {
-    if (update.callback_query !== undefined) this.callbackQueries.set(update.callback_query.id, { answered: false });
+    if (update.callback_query !== undefined) this.callbackQueries.add(update.callback_query.id);
     if (update.inline_query !== undefined) this.inlineQueries.set(update.inline_query.id, { answered: false });
     if (this.deliver !== undefined) return this.deliver(update);
     if (this.webhook !== undefined && this.webhookDelivery !== undefined) {
@@ -416,9 +413,6 @@ export class LocalTelegram {
     if (results !== undefined) this.inlineQueries.delete(queryId);
     return results;
   }
-
-  /** How many callback queries have been answered so far. */
-  answeredCallbacks = 0;
 
   /** Whether the bot has answered this callback or inline query (or it never existed). */
   isAnswered(queryId: string): boolean {

@@ -12,4 +12,3 @@ export function words(text: string): string[] {
 }
 
 export const hasCyrillic = (text: string) => /[а-яё]/i.test(text);
-export const hasLatin = (text: string) => /[a-z]/i.test(text);
