@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-// The runtime image has only src/; a checkout also has the benchmarks and scripts.
-const sources = ["src", "bench", "scripts"].filter((dir) => existsSync(join(root, dir))).flatMap((dir) =>
+// The runtime image has only src/; a checkout also has the tools and the benchmarks.
+const sources = ["src", "tools", "bench"].filter((dir) => existsSync(join(root, dir))).flatMap((dir) =>
   readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts"))
     .map((e) => relative(root, join(e.parentPath, e.name))),

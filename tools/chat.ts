@@ -2,15 +2,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { InlineKeyboardButton } from "grammy/types";
-import { assemble } from "./app.js";
-import { createBot } from "./bot/index.js";
-import { readEnvironment } from "./config.js";
-import { ContentError } from "./content/content.js";
-import { languageFromTelegram } from "./i18n.js";
+import { assemble } from "../src/app.js";
+import { createBot } from "../src/bot/index.js";
+import { readEnvironment } from "../src/config.js";
+import { ContentError } from "../src/content/content.js";
+import { languageFromTelegram } from "../src/i18n.js";
 import { LocalTelegram, type ChatEvent } from "./local-telegram/emulator.js";
 import { type InlineResult, SimulatedUser } from "./local-telegram/user.js";
-import { createLogger } from "./logger.js";
-import { parseTelegramHtml } from "./telegram/html.js";
+import { createLogger } from "../src/logger.js";
+import { parseTelegramHtml } from "../src/telegram/html.js";
 
 /**
  * The bot in a terminal: the same factory and the same SQLite default as `npm start`, with the

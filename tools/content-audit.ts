@@ -1,20 +1,23 @@
 import type { UserFromGetMe } from "grammy/types";
-import { CALLBACK_DATA_MAX_BYTES } from "../bot/callback-data.js";
-import type { ContentDeps } from "../bot/deps.js";
-import { questionScreen } from "../bot/features/guided/conversation.js";
-import { type Answers, askedQuestions, PREFER_NOT_TO_SAY, QUESTIONS } from "../bot/features/guided/questions.js";
-import { buildRoute, routeScreen } from "../bot/features/guided/route.js";
-import type { Screen } from "../bot/screen.js";
-import { renderContext, topicScreen, type View } from "../bot/screens.js";
-import { renderTopicCard } from "../content/render.js";
-import { LANGUAGES, type Lang } from "../i18n.js";
-import { MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../telegram/html.js";
-
-/** The length the guide asks topics to stay under; longer is reported, not refused. */
-export const AIM_LENGTH = 1200;
+import { CALLBACK_DATA_MAX_BYTES } from "../src/bot/callback-data.js";
+import type { ContentDeps } from "../src/bot/deps.js";
+import { type Answers, encodeAnswers, forOther, nextQuestion, PREFER_NOT_TO_SAY, QUESTIONS } from "../src/bot/features/guided/answers.js";
+import { routeSteps } from "../src/bot/features/guided/route.js";
+import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "../src/bot/features/guided/screens.js";
+import { handoffScreen } from "../src/bot/features/handoff.js";
+import { SCREEN_BUTTON_BUDGET, type Screen } from "../src/bot/screen.js";
+import { languageScreen, menuScreen, renderContext, sectionScreen, sectionsScreen, topicScreen, updatesPageScreen, updatesScreen, type View } from "../src/bot/screens.js";
+import type { Back } from "../src/bot/callback-data.js";
+import { daysSince } from "../src/content/dates.js";
+import { renderTopicCard, SCREEN_CHAR_BUDGET } from "../src/content/render.js";
+import { LANGUAGES, type Lang } from "../src/i18n.js";
+import { MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
 
 /** A bot username of Telegram's maximum length, so every check holds for any deployment. */
 const LONGEST_ME = { username: "x".repeat(32), id: 1, is_bot: true, first_name: "x" } as UserFromGetMe;
+
+/** A label longer than this does not fit beside another one on a phone. */
+export const SHARED_ROW_LABEL = 20;
 
 export interface TopicRow {
   id: string;
@@ -22,63 +25,126 @@ export interface TopicRow {
   cites: string[];
   /** Characters the reader sees on the topic screen, per language. */
   length: Record<Lang, number>;
-  problems: string[];
-  notes: string[];
+}
+
+export interface ScreenStat {
+  name: string;
+  lang: Lang;
+  chars: number;
+  buttons: number;
+}
+
+export interface UpdateAge {
+  id: string;
+  grade: string;
+  date: string | null;
+  checked: string;
+  ageDays: number;
 }
 
 export interface AuditReport {
   topics: TopicRow[];
   routes: number;
-  longestRoute: Record<Lang, number>;
+  screens: number;
+  /** The longest screen of each language. */
+  longest: Record<Lang, ScreenStat>;
+  updates: UpdateAge[];
+  /** Shown items whose check is older than CONTENT_STALE_DAYS: a warning, never a failure. */
+  stale: UpdateAge[];
+  /** What an operator should fill in before going live (firm details): advice, not failures. */
+  advice: string[];
   problems: string[];
 }
 
-/** Checks every screen built from content against Telegram's limits, in both languages. */
-export function auditContent(deps: ContentDeps): AuditReport {
-  const problems: string[] = [];
-  const view = (lang: Lang): View => ({ t: deps.i18n.t(lang), lang, me: LONGEST_ME });
-  const topics = deps.content.topics.map((topic): TopicRow => {
-    const row: TopicRow = { id: topic.id, kind: topic.kind, cites: topic.cites, length: { ru: 0, en: 0 }, problems: [], notes: [] };
-    for (const lang of LANGUAGES) {
-      const backs = [{ to: "list" as const }, { to: "menu" as const }, { to: "topic" as const, id: "political-case" }, { to: "route" as const, route: "LVBDPNRGQWCFA" }];
-      for (const back of backs) {
-        const screen = topicScreen(view(lang), deps, topic, back);
-        for (const p of checkScreen(screen)) row.problems.push(`${lang}: ${p}`);
-        const parsed = parseTelegramHtml(screen.html);
-        if (parsed.ok) row.length[lang] = Math.max(row.length[lang], parsed.text.length);
-      }
-      const card = renderTopicCard(renderContext(view(lang), deps), topic);
-      for (const p of checkText(card)) row.problems.push(`${lang} inline card: ${p}`);
-      const body = parseTelegramHtml(deps.i18n.t(lang)(`topics.${topic.id}.body`, { recorded: "" }));
-      if (body.ok && body.text.length > AIM_LENGTH) row.notes.push(`${lang} body is ${body.text.length} characters (aim: ${AIM_LENGTH})`);
-      if (topic.kind !== "safety" && !(parsed(card) ?? "").includes(topic.cites[0] ?? "—")) row.problems.push(`${lang}: the inline card does not show the cited timestamps`);
-    }
-    problems.push(...row.problems.map((p) => `topic "${topic.id}": ${p}`));
-    return row;
-  });
-
-  const routes = new Set<string>();
-  for (const answers of everyAnswerCombination()) routes.add(buildRoute(answers));
-  const longestRoute = { ru: 0, en: 0 };
-  for (const route of routes) {
-    for (const lang of LANGUAGES) {
-      const screen = routeScreen(view(lang), deps, route);
-      for (const p of checkScreen(screen)) problems.push(`route ${route} (${lang}): ${p}`);
-      const text = parseTelegramHtml(screen.html);
-      if (text.ok) longestRoute[lang] = Math.max(longestRoute[lang], text.text.length);
+/** Every screen the bot can show, by name, in one language. */
+export function* everyScreen(deps: ContentDeps, lang: Lang): Generator<[string, Screen]> {
+  const view: View = { t: deps.i18n.t(lang), lang, me: LONGEST_ME };
+  yield ["menu", menuScreen(view)];
+  yield ["sections", sectionsScreen(view, deps)];
+  for (const section of deps.content.sections) yield [`section ${section.id}`, sectionScreen(view, deps, section.id)!];
+  const backs: Back[] = [{ to: "section", id: "help" }, { to: "menu" }, { to: "topic", id: "political-case" }, { to: "route", answers: "orn-pnn" }];
+  for (const topic of deps.content.topics) for (const back of backs) yield [`topic ${topic.id}`, topicScreen(view, deps, topic, back)];
+  yield ["updates", updatesScreen(view, deps, { to: "route", answers: "orn-pnn" })];
+  for (const group of deps.content.updates.groups) {
+    for (let page = 1; ; page++) {
+      const screen = updatesPageScreen(view, deps, group, page, { to: "route", answers: "orn-pnn" });
+      if (screen === undefined) break;
+      yield [`updates ${group} p${page}`, screen];
     }
   }
-  for (const lang of LANGUAGES) {
-    QUESTIONS.forEach((question, index) => {
-      for (const p of checkScreen(questionScreen(view(lang), question, index, QUESTIONS.length))) problems.push(`question ${question.id} (${lang}): ${p}`);
-    });
+  yield ["language", languageScreen(view, deps)];
+  yield ["lawyer", handoffScreen(view, deps, { to: "route", answers: "orn-pnn" })];
+  // Screens depend on fewer things than the answers: each distinct one is checked once.
+  const seen = new Set<string>();
+  for (const answers of everyAnswerCombination()) {
+    const code = encodeAnswers(answers);
+    const next = nextQuestion(answers);
+    const answered = QUESTIONS.filter((q) => answers[q.id] !== undefined).length;
+    const key = next === undefined ? `route ${forOther(answers)} ${routeSteps(answers).join(",")}` : `question ${next.id} ${answered} ${forOther(answers)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (next !== undefined) {
+      yield [`question ${next.id}`, questionScreen(view, answers, next, false)];
+      if (forOther(answers) && answered === 1) yield [`question ${next.id} (for someone close)`, questionScreen(view, answers, next, true)];
+      continue;
+    }
+    yield [`route ${code}`, routeScreen(view, deps, code)];
+    yield [`route details ${code}`, routeDetailsScreen(view, deps, code)];
   }
-  return { topics, routes: routes.size, longestRoute, problems };
 }
 
-function parsed(html: string): string | undefined {
-  const p = parseTelegramHtml(html);
-  return p.ok ? p.text : undefined;
+/**
+ * Checks every screen built from content against Telegram's limits and the phone budget, in both
+ * languages. Screens are checked as they look once the update list has grown old, with the stale
+ * warning on them: content that fits now must still fit then, so time alone never fails a build.
+ */
+export function auditContent(current: ContentDeps): AuditReport {
+  const aged = Date.parse(`${current.content.updates.newestCheck}T00:00:00Z`) + (current.settings.contentStaleDays + 1) * 86_400_000;
+  const deps: ContentDeps = { ...current, now: () => aged };
+  const problems: string[] = [];
+  const longest = {} as Record<Lang, ScreenStat>;
+  const topics = new Map<string, TopicRow>(deps.content.topics.map((t) => [t.id, { id: t.id, kind: t.kind, cites: t.cites, length: { ru: 0, en: 0 } }]));
+  const routes = new Set<string>();
+  let screens = 0;
+  for (const lang of LANGUAGES) {
+    longest[lang] = { name: "", lang, chars: 0, buttons: 0 };
+    for (const [name, screen] of everyScreen(deps, lang)) {
+      screens++;
+      if (name.startsWith("route ")) routes.add(name);
+      const stat = measure(name, lang, screen);
+      for (const p of checkScreen(screen)) problems.push(`${name} (${lang}): ${p}`);
+      if (stat.chars > longest[lang].chars) longest[lang] = stat;
+      const topic = topics.get(name.replace(/^topic /, ""));
+      if (name.startsWith("topic ") && topic !== undefined) topic.length[lang] = Math.max(topic.length[lang], stat.chars);
+    }
+    const view: View = { t: deps.i18n.t(lang), lang, me: LONGEST_ME };
+    for (const topic of deps.content.topics) {
+      for (const p of checkText(renderTopicCard(renderContext(view, deps), topic))) problems.push(`topic ${topic.id} inline card (${lang}): ${p}`);
+    }
+    for (const answers of everyAnswerCombination()) {
+      if (nextQuestion(answers) !== undefined) continue;
+      // The longest summaries are those with every answer given; the check is cheap enough to run on all.
+      const summary = routeSummary(view, deps, encodeAnswers(answers));
+      if (summary.length > MAX_MESSAGE_LENGTH) problems.push(`summary ${encodeAnswers(answers)} (${lang}): ${summary.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
+    }
+  }
+
+  const now = current.now();
+  const updates = deps.content.updates.all.map((i) => ({ id: i.id, grade: i.grade, date: i.date, checked: i.checked, ageDays: daysSince(i.checked, now) }));
+  const stale = updates.filter((u) => u.grade !== "unverified" && u.ageDays > deps.settings.contentStaleDays);
+
+  const firm = deps.content.firm;
+  const advice = [
+    ...(["name", "languages", "cost", "hours"] as const).filter((f) => firm[f].en === "" || firm[f].ru === "").map((f) => `firm.json: "${f}" is not set; the lawyer screen leaves it out`),
+    ...(firm.email === "" ? ['firm.json: "email" is not set'] : []),
+    ...(deps.content.videoUrl === undefined ? ['topics.json: "videoUrl" is not set; timestamps are not links to the video'] : []),
+  ];
+  return { topics: [...topics.values()], routes: routes.size / 2, screens, longest, updates, stale, advice, problems };
+}
+
+function measure(name: string, lang: Lang, screen: Screen): ScreenStat {
+  const parsed = parseTelegramHtml(screen.html);
+  return { name, lang, chars: parsed.ok ? parsed.text.trim().length : 0, buttons: screen.keyboard.flat().length };
 }
 
 export function checkText(html: string): string[] {
@@ -88,9 +154,22 @@ export function checkText(html: string): string[] {
   return [];
 }
 
+/** Telegram's limits, and what fits a phone: the character and button budgets, short labels side by side, one disclaimer. */
 export function checkScreen(screen: Screen): string[] {
   const problems = checkText(screen.html);
-  for (const button of screen.keyboard.flat()) {
+  const parsed = parseTelegramHtml(screen.html);
+  if (parsed.ok) {
+    const chars = parsed.text.trim().length;
+    if (chars > SCREEN_CHAR_BUDGET) problems.push(`${chars} visible characters, over the ${SCREEN_CHAR_BUDGET} a phone screen holds`);
+    const disclaimers = parsed.text.split("ℹ️").length - 1;
+    if (disclaimers > 1) problems.push(`the disclaimer appears ${disclaimers} times`);
+  }
+  const buttons = screen.keyboard.flat();
+  if (buttons.length > SCREEN_BUTTON_BUDGET) problems.push(`${buttons.length} buttons, over the ${SCREEN_BUTTON_BUDGET} a phone screen holds`);
+  for (const row of screen.keyboard) {
+    if (row.length > 1) for (const b of row) if ([...b.text].length > SHARED_ROW_LABEL) problems.push(`button "${b.text}" is too long to share a row`);
+  }
+  for (const button of buttons) {
     if ("callback_data" in button && button.callback_data !== undefined) {
       const bytes = Buffer.byteLength(button.callback_data);
       if (bytes > CALLBACK_DATA_MAX_BYTES) problems.push(`button "${button.text}" has ${bytes} bytes of callback data (max ${CALLBACK_DATA_MAX_BYTES})`);
@@ -99,14 +178,12 @@ export function checkScreen(screen: Screen): string[] {
   return problems;
 }
 
-/** Every way through the questions, "prefer not to say" included. */
+/** Every way through the questions, "prefer not to say" included, each partial state too. */
 export function* everyAnswerCombination(): Generator<Answers> {
   function* walk(answers: Answers): Generator<Answers> {
-    const next = askedQuestions(answers).find((q) => answers[q.id] === undefined);
-    if (next === undefined) {
-      yield answers;
-      return;
-    }
+    yield answers;
+    const next = nextQuestion(answers);
+    if (next === undefined) return;
     for (const a of [...next.answers, PREFER_NOT_TO_SAY]) yield* walk({ ...answers, [next.id]: a });
   }
   yield* walk({});

@@ -4,7 +4,7 @@
  *
  *   BOT_TOKEN=123456:local TELEGRAM_API_ROOT=http://127.0.0.1:8081 npm start
  *
- * then act as users through the control API (see src/local-telegram/http-server.ts), e.g.
+ * then act as users through the control API (see tools/local-telegram/http-server.ts), e.g.
  *
  *   curl -XPOST localhost:8081/control/users/1/send -d '{"text":"/start","language_code":"ru"}'
  *   curl localhost:8081/control/users/1/messages
@@ -12,8 +12,8 @@
  * FAKE_TELEGRAM_TOKEN sets the accepted token (default 123456:local); WEBHOOK_BASE the address
  * webhooks are posted to (default http://127.0.0.1:8080).
  */
-import { LocalTelegram } from "../src/local-telegram/emulator.js";
-import { LocalTelegramServer } from "../src/local-telegram/http-server.js";
+import { LocalTelegram } from "./local-telegram/emulator.js";
+import { LocalTelegramServer } from "./local-telegram/http-server.js";
 
 const port = Number(process.argv[2] ?? 8081);
 const token = process.env.FAKE_TELEGRAM_TOKEN ?? "123456:local";

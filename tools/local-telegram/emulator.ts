@@ -76,9 +76,16 @@ export class LocalTelegram {
   readonly botInfo: UserFromGetMe;
   readonly calls: ApiCall[] = [];
   readonly rejected: ApiCall[] = [];
+  /**
+   * Edits refused as "message is not modified": Telegram's answer to a repeated press, which the
+   * bot treats as "shown already" (as @grammyjs/menu does). Not a mistake, so not in `rejected`.
+   */
+  readonly notModified: ApiCall[] = [];
   callCount = 0;
   readonly chats = new Map<number, Map<number, StoredMessage>>();
   readonly commands = new Map<string, unknown[]>();
+  /** The bot's description and short description, by language code ("" for the default). */
+  readonly descriptions = new Map<string, { description?: string; short_description?: string }>();
   webhook: { url: string; secret_token?: string; allowed_updates?: string[] } | undefined;
   /** Users who blocked the bot: calls to their chats fail with 403. */
   readonly blocked = new Set<number>();
@@ -133,7 +140,8 @@ export class LocalTelegram {
       record.ok = false;
       record.error = { code: e.code, description: e.description };
       // A 403 from a user who blocked the bot is Telegram working as designed, not a bot mistake.
-      if (e.code !== 403) this.rejected.push(record);
+      if (e.description.includes("message is not modified")) this.notModified.push(record);
+      else if (e.code !== 403) this.rejected.push(record);
       return { ok: false, error_code: e.code, description: e.description };
     }
   }
@@ -162,6 +170,17 @@ export class LocalTelegram {
         return true;
       case "getMyCommands":
         return this.commands.get(commandScopeKey(p)) ?? [];
+      case "setMyDescription":
+      case "setMyShortDescription": {
+        const field = method === "setMyDescription" ? "description" : "short_description";
+        const limit = method === "setMyDescription" ? 512 : 120;
+        const text = p[field];
+        if (text !== undefined && (typeof text !== "string" || text.length > limit)) reject(`${field} must be at most ${limit} characters`);
+        const lang = String(p.language_code ?? "");
+        if (lang !== "" && !/^[a-z]{2}$/.test(lang)) reject("language_code is invalid");
+        this.descriptions.set(lang, { ...this.descriptions.get(lang), [field]: text });
+        return true;
+      }
       case "setWebhook":
         if (typeof p.url !== "string" || !p.url.startsWith("https://")) reject("bad webhook: An HTTPS URL must be provided for webhook");
         if (p.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(p.secret_token))) reject("bad webhook: secret token contains unallowed characters");

@@ -1,4 +1,4 @@
-import { MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../telegram/html.js";
+import { MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../../src/telegram/html.js";
 
 /**
  * The parts of the Bot API contract that the bot can break: limits on text, buttons,
