@@ -2,12 +2,14 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BotDeps } from "./bot/deps.js";
+import { memoryForgetMarks } from "./bot/forget-marks.js";
 import { loadContent } from "./content/content.js";
 import { createI18n, readLocales } from "./i18n.js";
 import type { Logger } from "./logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { createAnonymizer } from "./privacy/anon-key.js";
 import { loadAnonSecret } from "./privacy/secret.js";
+import { Intents } from "./search/intents.js";
 import { TopicSearch } from "./search/topic-search.js";
 import { Stats } from "./stats/stats.js";
 import { type Db, openDatabase } from "./storage/database.js";
@@ -28,6 +30,8 @@ export const PROJECT_ROOT = projectRoot();
 export const CONTENT_DIR = join(PROJECT_ROOT, "content");
 export const LOCALES_DIR = join(PROJECT_ROOT, "locales");
 
+export const DEFAULT_CONTENT_STALE_DAYS = 90;
+
 export interface AppOptions {
   databasePath: string;
   anonSecret?: string | undefined;
@@ -35,6 +39,8 @@ export interface AppOptions {
   adminIds?: readonly number[];
   rateLimitPerMinute?: number;
   sessionTtlDays?: number;
+  /** Days after the update list's last check when screens start warning it may be out of date. */
+  contentStaleDays?: number;
   logger: Logger;
   now?: () => number;
   contentDir?: string;
@@ -58,7 +64,9 @@ export interface App {
 export function assemble(options: AppOptions): App {
   const now = options.now ?? Date.now;
   const i18n = createI18n(readLocales(options.localesDir ?? LOCALES_DIR));
-  const content = loadContent(options.contentDir ?? CONTENT_DIR, i18n);
+  const contentDir = options.contentDir ?? CONTENT_DIR;
+  const content = loadContent(contentDir, i18n);
+  const intents = Intents.load(join(contentDir, "intents.json"));
   const secret = loadAnonSecret(options.anonSecret, options.databasePath);
   const db = openDatabase(options.databasePath);
   const store = new RecordStore(db, now);
@@ -71,17 +79,20 @@ export function assemble(options: AppOptions): App {
     content,
     i18n,
     store,
+    forgetMarks: memoryForgetMarks(now),
     anonymize: createAnonymizer(secret.secret),
     logger: options.logger,
     metrics: new Metrics({ processMetrics: options.processMetrics ?? false }),
     stats,
     search: new TopicSearch(content, i18n),
+    intents,
     now,
     settings: {
       bookingUrl: options.bookingUrl,
       adminIds: options.adminIds ?? [],
       rateLimitPerMinute: options.rateLimitPerMinute ?? 40,
       sessionTtlDays,
+      contentStaleDays: options.contentStaleDays ?? DEFAULT_CONTENT_STALE_DAYS,
     },
   };
 

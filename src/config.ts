@@ -50,6 +50,7 @@ const common = {
   LOG_FORMAT: optionalString.pipe(z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional()),
   SESSION_TTL_DAYS: optionalString.pipe(positiveInt(30, 3650)),
   RATE_LIMIT_PER_MINUTE: optionalString.pipe(positiveInt(40, 10_000)),
+  CONTENT_STALE_DAYS: optionalString.pipe(positiveInt(90, 3650)),
   ADMIN_IDS: optionalString.pipe(
     z
       .string()
@@ -83,6 +84,7 @@ export interface Config {
   logFormat: "json" | "pretty" | undefined;
   sessionTtlDays: number;
   rateLimitPerMinute: number;
+  contentStaleDays: number;
   adminIds: readonly number[];
   /** Where the HTTP server (webhook, /healthz, /metrics) listens; absent in polling mode without PORT. */
   http: { port: number; host: string } | undefined;
@@ -124,6 +126,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logFormat: e.LOG_FORMAT,
       sessionTtlDays: e.SESSION_TTL_DAYS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      contentStaleDays: e.CONTENT_STALE_DAYS,
       adminIds: e.ADMIN_IDS ?? [],
       http: port === undefined ? undefined : { port, host: e.HOST },
       mode,

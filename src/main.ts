@@ -5,7 +5,7 @@ import { type Config, parseConfig, readEnvironment } from "./config.js";
 import { ContentError } from "./content/content.js";
 import { createLogger, type Logger } from "./logger.js";
 import { describeError } from "./privacy/describe-error.js";
-import { registerCommands } from "./run/commands.js";
+import { registerProfile } from "./run/profile.js";
 import { startPolling } from "./run/polling.js";
 import { registerWebhook } from "./run/webhook.js";
 import { HttpServer } from "./server/http.js";
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       adminIds: config.adminIds,
       rateLimitPerMinute: config.rateLimitPerMinute,
       sessionTtlDays: config.sessionTtlDays,
+      contentStaleDays: config.contentStaleDays,
       logger,
       processMetrics: true,
     });
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const bot = createBot(app.deps, { token: config.botToken, ...(config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } }) });
   try {
     await bot.init();
-    await registerCommands(bot.api, app.deps.i18n);
+    await registerProfile(bot.api, app.deps.i18n);
   } catch (error) {
     if (error instanceof GrammyError && error.error_code === 401) throw new StartupError(["Configuration error: BOT_TOKEN was rejected by Telegram (401 Unauthorized); check it with @BotFather"]);
     if (error instanceof HttpError || error instanceof GrammyError) {

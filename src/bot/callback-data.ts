@@ -1,72 +1,179 @@
-import type { Lang } from "../i18n.js";
+import { isLang, type Lang } from "../i18n.js";
+import { ID } from "../content/schema.js";
+import { ANSWERS_PATTERN } from "./features/guided/answers.js";
 
 /**
- * Every button's callback data, built and parsed in one place. Telegram allows 1-64 bytes;
- * the formats are short and stateless, so a button keeps working after a restart and an
+ * Every button's callback data, built and parsed here and nowhere else. Telegram allows 1-64
+ * bytes; the formats are short and stateless, so a button keeps working after a restart, and an
  * old or forged one is recognised as such instead of being misread.
  *
- *   m                   main menu
- *   tl                  topic list
- *   t:<id>[:<back>]     a topic; back is "l" (list), a topic id, or "r.<route>"
- *   lang[:<ru|en>]      language picker / choice
- *   h[:<back>]          lawyer handoff
- *   bk[:<back>]         booking link click (counted, then the link is shown)
- *   g                   start the guided conversation
- *   g:<q>:<a> g:b g:x   an answer, back, cancel (inside the conversation)
- *   r.<route>           a route screen again; rs.<route> its summary for the lawyer
- *   sh                  share screen
- *   og                  offline guide
- *   pv                  privacy screen; fg / fg:y / fg:n forget flow
+ *   m                          main menu
+ *   tl                         topic sections;   ts:<section>     one section's topics
+ *   t:<topic>[:<back>]         a topic
+ *   u[:<back>]                 what changed: the subjects;   u:<group>:<page>[:<back>]  one page
+ *   h[:<back>]                 talk to a lawyer
+ *   g  gr                      start "My situation" (gr: for someone close, the first answer given)
+ *   g:<question>:<answer>  g:b  g:x     inside the conversation: an answer, back, cancel
+ *   R:<answers>  Rd:<answers>  Rs:<answers>   a route, its step details, its summary for a lawyer
+ *   lang  lang:<ru|en>  sh  og[:<ru|en>]  pv  fg  fg:y  fg:n
+ *
+ * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>, u.
+ * Routes carry the answers themselves (see guided/answers.ts), never anything stored.
  */
 
-export type Back = { to: "list" } | { to: "topic"; id: string } | { to: "route"; route: string } | { to: "menu" };
+export type Back =
+  | { to: "menu" }
+  | { to: "sections" }
+  | { to: "section"; id: string }
+  | { to: "topic"; id: string }
+  | { to: "route"; answers: string }
+  | { to: "updates" };
+
+export type Action =
+  | { kind: "menu" }
+  | { kind: "sections" }
+  | { kind: "section"; id: string }
+  | { kind: "topic"; id: string; back: Back }
+  | { kind: "updates"; back: Back }
+  | { kind: "updatesPage"; group: string; page: number; back: Back }
+  | { kind: "handoff"; back: Back }
+  | { kind: "guidedStart"; forOther: boolean }
+  | { kind: "guidedAnswer"; question: string; answer: string }
+  | { kind: "guidedBack" }
+  | { kind: "guidedCancel" }
+  | { kind: "route"; answers: string }
+  | { kind: "routeDetails"; answers: string }
+  | { kind: "routeSummary"; answers: string }
+  | { kind: "languagePicker" }
+  | { kind: "language"; lang: Lang }
+  | { kind: "share" }
+  | { kind: "guide"; lang: Lang | undefined }
+  | { kind: "privacy" }
+  | { kind: "forgetAsk" }
+  | { kind: "forgetYes" }
+  | { kind: "forgetNo" };
+
+export type ActionKind = Action["kind"];
+
+export const CALLBACK_DATA_MAX_BYTES = 64;
+
+const MENU: Back = { to: "menu" };
+const SECTIONS: Back = { to: "sections" };
 
 export const cb = {
   menu: "m",
-  topicList: "tl",
-  topic(id: string, back: Back = { to: "list" }): string {
-    return `t:${id}${encodeBack(back)}`;
-  },
-  languagePicker: "lang",
-  language: (lang: Lang) => `lang:${lang}`,
-  handoff: (back: Back = { to: "menu" }) => `h${encodeBack(back)}`,
-  booking: (back: Back = { to: "menu" }) => `bk${encodeBack(back)}`,
-  guidedStart: "g",
+  sections: "tl",
+  section: (id: string) => `ts:${id}`,
+  topic: (id: string, back: Back = SECTIONS) => `t:${id}${backSuffix(back, SECTIONS)}`,
+  updates: (back: Back = MENU) => `u${backSuffix(back, MENU)}`,
+  updatesPage: (group: string, page: number, back: Back = MENU) => `u:${group}:${page}${backSuffix(back, MENU)}`,
+  handoff: (back: Back = MENU) => `h${backSuffix(back, MENU)}`,
+  guidedStart: (forOther = false) => (forOther ? "gr" : "g"),
   guidedAnswer: (question: string, answer: string) => `g:${question}:${answer}`,
   guidedBack: "g:b",
   guidedCancel: "g:x",
-  route: (route: string) => `r.${route}`,
-  routeSummary: (route: string) => `rs.${route}`,
+  route: (answers: string) => `R:${answers}`,
+  routeDetails: (answers: string) => `Rd:${answers}`,
+  routeSummary: (answers: string) => `Rs:${answers}`,
+  languagePicker: "lang",
+  language: (lang: Lang) => `lang:${lang}`,
   share: "sh",
-  offlineGuide: "og",
+  guide: (lang?: Lang) => (lang === undefined ? "og" : `og:${lang}`),
   privacy: "pv",
   forgetAsk: "fg",
   forgetYes: "fg:y",
   forgetNo: "fg:n",
 } as const;
 
-function encodeBack(back: Back): string {
+function backSuffix(back: Back, implied: Back): string {
+  if (back.to === implied.to) return "";
   switch (back.to) {
-    case "list":
-      return "";
     case "menu":
       return ":m";
+    case "sections":
+      return ":l";
+    case "section":
+      return `:s.${back.id}`;
     case "topic":
       return `:${back.id}`;
     case "route":
-      return `:r.${back.route}`;
+      return `:r.${back.answers}`;
+    case "updates":
+      return ":u";
   }
 }
 
-export function decodeBack(raw: string | undefined): Back | undefined {
-  if (raw === undefined || raw === "") return { to: "list" };
-  if (raw === "m") return { to: "menu" };
-  if (raw.startsWith("r.")) return ROUTE.test(raw.slice(2)) ? { to: "route", route: raw.slice(2) } : undefined;
-  return TOPIC_ID.test(raw) ? { to: "topic", id: raw } : undefined;
+function parseBack(raw: string | undefined, implied: Back): Back | undefined {
+  if (raw === undefined) return implied;
+  if (raw === "m") return MENU;
+  if (raw === "l") return SECTIONS;
+  if (raw === "u") return { to: "updates" };
+  if (raw.startsWith("s.")) return ID.test(raw.slice(2)) ? { to: "section", id: raw.slice(2) } : undefined;
+  if (raw.startsWith("r.")) return ANSWERS_PATTERN.test(raw.slice(2)) ? { to: "route", answers: raw.slice(2) } : undefined;
+  return ID.test(raw) ? { to: "topic", id: raw } : undefined;
 }
 
-export const TOPIC_ID = /^[a-z][a-z0-9-]{1,23}$/;
-/** A route is a string of step letters; see features/guided/route.ts. */
-export const ROUTE = /^[A-Za-z]{1,20}$/;
+const FIXED: Record<string, Action> = {
+  m: { kind: "menu" },
+  tl: { kind: "sections" },
+  g: { kind: "guidedStart", forOther: false },
+  gr: { kind: "guidedStart", forOther: true },
+  "g:b": { kind: "guidedBack" },
+  "g:x": { kind: "guidedCancel" },
+  lang: { kind: "languagePicker" },
+  sh: { kind: "share" },
+  og: { kind: "guide", lang: undefined },
+  pv: { kind: "privacy" },
+  fg: { kind: "forgetAsk" },
+  "fg:y": { kind: "forgetYes" },
+  "fg:n": { kind: "forgetNo" },
+};
 
-export const CALLBACK_DATA_MAX_BYTES = 64;
+/**
+ * What a button asks for, or undefined for data this bot never made or no longer understands.
+ * Only the shape is checked here; whether a topic or group exists is the handler's business.
+ */
+export function parseCallback(data: string): Action | undefined {
+  const fixed = FIXED[data];
+  if (fixed !== undefined) return fixed;
+  const [head, ...rest] = data.split(":");
+  const [a, b, c] = rest;
+  switch (head) {
+    case "ts":
+      return rest.length === 1 && ID.test(a!) ? { kind: "section", id: a! } : undefined;
+    case "t": {
+      if (rest.length < 1 || rest.length > 2 || !ID.test(a!)) return undefined;
+      const back = parseBack(b, SECTIONS);
+      return back === undefined ? undefined : { kind: "topic", id: a!, back };
+    }
+    case "u": {
+      if (rest.length <= 1) {
+        const back = parseBack(a, MENU);
+        return back === undefined ? undefined : { kind: "updates", back };
+      }
+      if (rest.length > 3 || !ID.test(a!) || !/^[1-9]\d?$/.test(b!)) return undefined;
+      const back = parseBack(c, MENU);
+      return back === undefined ? undefined : { kind: "updatesPage", group: a!, page: Number(b), back };
+    }
+    case "h": {
+      if (rest.length > 1) return undefined;
+      const back = parseBack(a, MENU);
+      return back === undefined ? undefined : { kind: "handoff", back };
+    }
+    case "g":
+      return rest.length === 2 && /^[a-z]{2,5}$/.test(a!) && /^(?:[a-z]|ns)$/.test(b!) ? { kind: "guidedAnswer", question: a!, answer: b! } : undefined;
+    case "R":
+    case "Rd":
+    case "Rs": {
+      if (rest.length !== 1 || !ANSWERS_PATTERN.test(a!)) return undefined;
+      const kind = head === "R" ? "route" : head === "Rd" ? "routeDetails" : "routeSummary";
+      return { kind, answers: a! };
+    }
+    case "lang":
+      return rest.length === 1 && isLang(a) ? { kind: "language", lang: a } : undefined;
+    case "og":
+      return rest.length === 1 && isLang(a) ? { kind: "guide", lang: a } : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context, SessionFlavor } from "grammy";
 import type { Lang, Translate } from "../i18n.js";
-import type { LastPress } from "./middleware/press-memory.js";
+import type { GuidedOutcome } from "./features/guided/conversation.js";
 import type { UpdateScope } from "./middleware/update-scope.js";
 
 export interface SessionData {
@@ -16,6 +16,7 @@ export interface SessionData {
   lastSent?: [action: string, sentAt: number];
 }
 
+/** What the bot knows and decides about the update it is handling; none of it outlives the update. */
 interface BotFlavor {
   lang: Lang;
   t: Translate;
@@ -23,14 +24,18 @@ interface BotFlavor {
   anonKey: string | undefined;
   /** What the bot has done while handling this update (see middleware/update-scope.ts). */
   scope: UpdateScope;
-  /** The chat's previous button press, for recognising double taps (see middleware/press-memory.ts). */
-  lastPress?: LastPress;
+  /** Set when this update deleted the chat's data, or comes from before /forget did: nothing is written back. */
+  forgotten?: boolean;
+  /** What the guided conversation decided from this update (see features/guided). */
+  guided?: GuidedOutcome;
 }
 
 export type BaseContext = Context & BotFlavor & SessionFlavor<SessionData>;
 export type BotContext = ConversationFlavor<BaseContext>;
 
-/** Deletes the chat's session at the end of the update (grammY's session treats null as "delete"). */
-export function dropSession(ctx: BaseContext): void {
+/** Nothing of this update is written back: no session, no message ids. */
+export function forgetThisUpdate(ctx: BaseContext): void {
+  ctx.forgotten = true;
+  // grammY's session treats null as "delete".
   (ctx as unknown as { session: null }).session = null;
 }

@@ -1,5 +1,5 @@
 import { isLang, type Lang } from "../i18n.js";
-import { TOPIC_ID } from "./callback-data.js";
+import { ID } from "../content/schema.js";
 
 /**
  * Start payloads for t.me/<bot>?start=<payload>: at most 64 characters of A-Za-z0-9_-.
@@ -19,7 +19,7 @@ export interface StartRequest {
   source?: Source;
 }
 
-const PAYLOAD = /^(ru|en)(?:-([a-z][a-z0-9-]{1,23}))?(?:_([a-z]{2}))?$/;
+const PAYLOAD = new RegExp(`^(ru|en)(?:-(${ID.source.slice(1, -1)}))?(?:_([a-z]{2}))?$`);
 
 export function startPayload(request: StartRequest): string {
   return `${request.lang}${request.topic === undefined ? "" : `-${request.topic}`}${request.source === undefined ? "" : `_${request.source}`}`;
@@ -31,7 +31,7 @@ export function parseStartPayload(payload: string, topicExists: (id: string) => 
   const m = PAYLOAD.exec(payload);
   if (m === null || !isLang(m[1])) return undefined;
   const [, lang, topic, source] = m;
-  if (topic !== undefined && (!TOPIC_ID.test(topic) || !topicExists(topic))) return undefined;
+  if (topic !== undefined && !topicExists(topic)) return undefined;
   if (source !== undefined && !(SOURCES as readonly string[]).includes(source)) return undefined;
   return { lang, ...(topic === undefined ? {} : { topic }), ...(source === undefined ? {} : { source: source as Source }) };
 }

@@ -4,26 +4,32 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Stats } from "../stats/stats.js";
 import type { RecordStore } from "../storage/record-store.js";
+import type { Intents } from "../search/intents.js";
 import type { TopicSearch } from "../search/topic-search.js";
+import type { ForgetMarks } from "./forget-marks.js";
 
 /** Everything a feature may need, built once by the caller of `createBot`. */
 export interface BotDeps {
   content: Content;
   i18n: I18n;
   store: RecordStore;
+  forgetMarks: ForgetMarks;
   anonymize: (chatId: number) => string;
   logger: Logger;
   metrics: Metrics;
   stats: Stats;
   search: TopicSearch;
+  intents: Intents;
   now: () => number;
   settings: {
     bookingUrl: string | undefined;
     adminIds: readonly number[];
     rateLimitPerMinute: number;
     sessionTtlDays: number;
+    /** After this many days without a check, screens that show the update list warn it may be out of date. */
+    contentStaleDays: number;
   };
 }
 
-/** The part of the dependencies that rendering needs: content checks and audits build only this. */
-export type ContentDeps = Pick<BotDeps, "content" | "i18n">;
+/** What rendering content needs: the content check and the offline guide build only this. */
+export type ContentDeps = Pick<BotDeps, "content" | "i18n" | "now"> & { settings: Pick<BotDeps["settings"], "bookingUrl" | "contentStaleDays"> };

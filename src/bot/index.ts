@@ -1,5 +1,5 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import { conversations, type VersionedState, type ConversationData } from "@grammyjs/conversations";
+import type { ConversationData, VersionedState, VersionedStateStorage } from "@grammyjs/conversations";
 import { limit } from "@grammyjs/ratelimiter";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type ApiClientOptions, session } from "grammy";
@@ -8,6 +8,7 @@ import { languageFromTelegram } from "../i18n.js";
 import { describeError } from "../privacy/describe-error.js";
 import { redactingReplacer } from "../privacy/redact.js";
 import type { BotContext, SessionData } from "./context.js";
+import { CallbackRouter } from "./callback-router.js";
 import type { BotDeps } from "./deps.js";
 import { adminFeature } from "./features/admin.js";
 import { groupsFeature } from "./features/groups.js";
@@ -17,7 +18,7 @@ import { inlineFeature } from "./features/inline.js";
 import { languageFeature } from "./features/language.js";
 import { menuFeature } from "./features/menu.js";
 import { offlineGuideFeature } from "./features/offline-guide.js";
-import { privacyFeature } from "./features/privacy.js";
+import { dropForgottenPresses, privacyFeature } from "./features/privacy.js";
 import { shareFeature } from "./features/share.js";
 import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
@@ -25,7 +26,6 @@ import { attachAnonKey } from "./middleware/anon-key.js";
 import { errorBoundary } from "./middleware/error-boundary.js";
 import { detectLanguage, rememberLanguage } from "./middleware/language.js";
 import { observe } from "./middleware/observe.js";
-import { rememberPresses } from "./middleware/press-memory.js";
 import { rememberRecentMessages } from "./middleware/recent-messages.js";
 import { updateScope } from "./middleware/update-scope.js";
 
@@ -37,17 +37,15 @@ export interface BotOptions {
   client?: ApiClientOptions;
 }
 
-/** Bump when the guided conversation changes shape: older saved conversations are then dropped. */
-const CONVERSATION_VERSION = 1;
-
 /**
  * The one bot factory. Polling, webhook, the terminal chat, tests and benchmarks all run what
  * this builds, in this order:
  *
  *   one chat at a time → scope → metrics → error boundary → language → anonymous key
- *   private chats: session → remembered language → recent message ids → last press → rate limit
- *                  → conversations → features (start, menu, guided, language, handoff,
- *                    share, offline guide, privacy, admin) → unhandled
+ *   private chats: session → presses from before /forget dropped → remembered language
+ *                  → recent message ids → rate limit → features (start, guided, menu,
+ *                    language, handoff, share, offline guide, privacy, admin) → their buttons
+ *                    (one table) → unhandled
  *   elsewhere:     inline mode, groups, buttons on inline messages
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
@@ -60,6 +58,11 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   const sessions = deps.store.adapter<SessionData>("s");
   const conversationStates = deps.store.adapter<VersionedState<ConversationData>>("c", { replacer: redactingReplacer });
+  const conversationStorage: VersionedStateStorage<BotContext, ConversationData> = {
+    read: (ctx) => conversationStates.read(ctx.anonKey!),
+    write: (ctx, state) => conversationStates.write(ctx.anonKey!, state),
+    delete: (ctx) => conversationStates.delete(ctx.anonKey!),
+  };
   const rateLimit = limit<BotContext, never>({
     timeFrame: 60_000,
     limit: deps.settings.rateLimitPerMinute,
@@ -80,29 +83,21 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   const inPrivate = bot.chatType("private");
   inPrivate.use(session({ getSessionKey: (ctx) => ctx.anonKey, storage: sessions, initial: (): SessionData => ({}) }));
+  inPrivate.use(dropForgottenPresses(deps.forgetMarks));
   inPrivate.use(rememberLanguage(deps.i18n));
   inPrivate.use(rememberRecentMessages(deps.now));
-  inPrivate.use(rememberPresses());
   inPrivate.use(rateLimit);
-  inPrivate.use(
-    conversations<BotContext, BotContext>({
-      storage: {
-        type: "key",
-        version: CONVERSATION_VERSION,
-        getStorageKey: (ctx) => ctx.anonKey,
-        adapter: conversationStates,
-      },
-    }),
-  );
+  const buttons = new CallbackRouter();
   inPrivate.use(startFeature(deps));
-  inPrivate.use(menuFeature(deps));
-  inPrivate.use(guidedFeature(deps));
-  inPrivate.use(languageFeature(deps));
-  inPrivate.use(handoffFeature(deps));
-  inPrivate.use(shareFeature(deps));
-  inPrivate.use(offlineGuideFeature(deps));
-  inPrivate.use(privacyFeature(deps));
+  inPrivate.use(guidedFeature(deps, conversationStorage, buttons));
+  inPrivate.use(menuFeature(deps, buttons));
+  inPrivate.use(languageFeature(deps, buttons));
+  inPrivate.use(handoffFeature(deps, buttons));
+  inPrivate.use(shareFeature(deps, buttons));
+  inPrivate.use(offlineGuideFeature(deps, buttons));
+  inPrivate.use(privacyFeature(deps, buttons));
   inPrivate.use(adminFeature(deps));
+  inPrivate.use(buttons.middleware());
   inPrivate.use(unhandledFeature(deps));
 
   bot.on("inline_query", rateLimit);

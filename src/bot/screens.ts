@@ -1,86 +1,147 @@
-import { formatDate, renderTopic, type RenderContext } from "../content/render.js";
+import { daysSince } from "../content/dates.js";
+import { checkedLines, date, footer, paginate, type RenderContext, renderTopic, updateEntry } from "../content/render.js";
 import type { Topic } from "../content/schema.js";
+import { LANGUAGES, type Lang, type Translate } from "../i18n.js";
+import { htmlToText } from "../telegram/html.js";
 import { type Back, cb } from "./callback-data.js";
 import type { BotContext } from "./context.js";
 import type { ContentDeps } from "./deps.js";
-import { LANGUAGES } from "../i18n.js";
-import { button, cachedScreen, pairs, show, type Screen } from "./screen.js";
+import { button, rows, type Screen, show } from "./screen.js";
 
-/** Screens shared by several features. Each is a pure function of the view and the content. */
-
-/** What a screen needs to know about the reader; a conversation builds one without the outer context. */
-export type View = Pick<BotContext, "t" | "lang" | "me">;
-
-export function renderContext(ctx: View, deps: ContentDeps): RenderContext {
-  return { content: deps.content, t: ctx.t, lang: ctx.lang, username: ctx.me.username };
+/** What a screen needs to know about its reader; a conversation builds one without the outer context. */
+export interface View {
+  t: Translate;
+  lang: Lang;
+  me: { username: string };
 }
 
-export function menuKeyboard(ctx: View) {
-  const t = ctx.t;
+export function renderContext(view: View, deps: ContentDeps): RenderContext {
+  const limit = deps.settings.contentStaleDays;
+  const stale = daysSince(deps.content.updates.newestCheck, deps.now()) > limit;
+  return { content: deps.content, t: view.t, lang: view.lang, username: view.me.username, staleAfterDays: stale ? limit : undefined };
+}
+
+export function menuKeyboard(view: View) {
+  const t = view.t;
   return [
-    [button.cb(t("buttons.topics"), cb.topicList), button.cb(t("buttons.guided"), cb.guidedStart)],
-    [button.cb(t("buttons.updates"), cb.topic("updates", { to: "menu" }))],
+    [button.cb(t("buttons.guided"), cb.guidedStart())],
+    [button.cb(t("buttons.relative"), cb.guidedStart(true))],
+    [button.cb(t("buttons.topics"), cb.sections)],
+    [button.cb(t("buttons.updates"), cb.updates())],
     [button.cb(t("buttons.lawyer"), cb.handoff())],
-    [button.cb(t("buttons.share"), cb.share), button.cb(t("buttons.guide"), cb.offlineGuide)],
+    [button.cb(t("buttons.share"), cb.share)],
     [button.cb(t("buttons.privacy"), cb.privacy), button.cb(t("buttons.language"), cb.languagePicker)],
   ];
 }
 
-export function menuScreen(ctx: View, lead?: string): Screen {
-  // The menu depends on the translations alone, so they key its cache.
-  return menuScreens(ctx, ctx.t, lead);
+export function menuScreen(view: View, lead?: string): Screen {
+  const body = view.t("start.menu", { disclaimer: view.t("common.disclaimer") });
+  return { html: lead === undefined ? body : `${lead}\n\n${body}`, keyboard: menuKeyboard(view) };
 }
 
-const menuScreens = cachedScreen(
-  (ctx: View, _t: object, lead: string | undefined): Screen => {
-    const body = ctx.t("start.menu", { disclaimer: ctx.t("common.disclaimer") });
-    return { html: lead === undefined ? body : `${lead}\n\n${body}`, keyboard: menuKeyboard(ctx) };
-  },
-  (lead) => lead ?? "",
-);
-
-export function navRow(ctx: View, back: string) {
-  return [button.cb(ctx.t("buttons.back"), back), button.cb(ctx.t("buttons.home"), cb.menu)];
+export function navRow(view: View, back: string) {
+  return [button.cb(view.t("buttons.back"), back), button.cb(view.t("buttons.home"), cb.menu)];
 }
 
-export const topicListScreen = cachedScreen(buildTopicList, () => "");
-
-function buildTopicList(ctx: View, deps: ContentDeps): Screen {
-  const r = renderContext(ctx, deps);
-  const topics = deps.content.topics.map((topic) => button.cb(ctx.t(`topics.${topic.id}.button`), cb.topic(topic.id)));
+export function sectionsScreen(view: View, deps: ContentDeps): Screen {
+  const sections = deps.content.sections.map((s) => [button.cb(view.t(`sections.${s.id}`), cb.section(s.id))]);
   return {
-    html: ctx.t("topicList.title", { date: formatDate(r, deps.content.recordedOn) }),
-    keyboard: [...pairs(topics), [button.cb(ctx.t("buttons.home"), cb.menu)]],
+    html: view.t("topicList.title", { date: date(renderContext(view, deps), deps.content.recordedOn, "long") }),
+    keyboard: [...sections, [button.cb(view.t("buttons.home"), cb.menu)]],
   };
 }
 
-export function backTarget(back: Back): string {
+export function sectionScreen(view: View, deps: ContentDeps, sectionId: string): Screen | undefined {
+  const section = deps.content.sections.find((s) => s.id === sectionId);
+  if (section === undefined) return undefined;
+  const here: Back = { to: "section", id: section.id };
+  const topics = section.topics.map((id) => button.cb(view.t(`topics.${id}.button`), cb.topic(id, here)));
+  return { html: view.t("topicList.section", { title: view.t(`sections.${section.id}`) }), keyboard: [...rows(topics), navRow(view, cb.sections)] };
+}
+
+/** Where Back leads; a topic reached from another one leads back to it, and from there to its section. */
+export function backTarget(back: Back, deps?: ContentDeps): string {
   switch (back.to) {
-    case "list":
-      return cb.topicList;
     case "menu":
       return cb.menu;
+    case "sections":
+      return cb.sections;
+    case "section":
+      return cb.section(back.id);
     case "topic":
-      return cb.topic(back.id);
+      return deps === undefined ? cb.topic(back.id) : cb.topic(back.id, sectionOf(deps, back.id));
     case "route":
-      return cb.route(back.route);
+      return cb.route(back.answers);
+    case "updates":
+      return cb.updates();
   }
 }
 
-export const topicScreen = cachedScreen(buildTopicScreen, (topic: Topic, back: Back) => `${topic.id}|${backTarget(back)}`);
+/** The section a topic belongs to: where Back leads from a topic opened by a link. */
+export function sectionOf(deps: ContentDeps, topicId: string): Back {
+  const section = deps.content.sections.find((s) => s.topics.includes(topicId));
+  return section === undefined ? { to: "sections" } : { to: "section", id: section.id };
+}
 
-function buildTopicScreen(ctx: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
+export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
+  if (topic.kind === "updates") return updatesScreen(view, deps, back);
+  const t = view.t;
   const here: Back = { to: "topic", id: topic.id };
-  const related = topic.related.map((id) => button.cb(ctx.t("buttons.related", { title: ctx.t(`topics.${id}.button`) }), cb.topic(id, here)));
+  const related = topic.related.map((id) => button.cb(t("buttons.related", { title: t(`topics.${id}.button`) }), cb.topic(id, here)));
+  // Helping someone close: the ways to do it are on the screen that explains it.
+  const helping =
+    topic.id === "relatives"
+      ? [[button.cb(t("buttons.relative"), cb.guidedStart(true))], [button.cb(t("buttons.shareLink"), cb.share)], [button.cb(t("buttons.guideRu"), cb.guide("ru"))]]
+      : [];
   return {
-    html: renderTopic(renderContext(ctx, deps), topic),
-    keyboard: [...pairs(related), [button.cb(ctx.t("buttons.lawyer"), cb.handoff(here))], navRow(ctx, backTarget(back))],
+    html: renderTopic(renderContext(view, deps), topic),
+    keyboard: [...rows(related), ...helping, [button.cb(t("buttons.lawyer"), cb.handoff(here))], navRow(view, backTarget(back, deps))],
   };
 }
 
-export function languageScreen(ctx: View, deps: ContentDeps): Screen {
+/** What changed since 2022: the subjects, each with how many dated entries it has. */
+export function updatesScreen(view: View, deps: ContentDeps, back: Back): Screen {
+  const r = renderContext(view, deps);
+  const updates = deps.content.updates;
+  const groups = updates.groups
+    .filter((g) => updates.inGroup(g).length > 0)
+    .map((g) => [button.cb(`${view.t(`updates.groups.${g}`)} (${updates.inGroup(g).length})`, cb.updatesPage(g, 1, back))]);
+  const html = [
+    `<b>${view.t("topics.updates.title")}</b>`,
+    view.t("topics.updates.body", { recorded: date(r, deps.content.recordedOn, "long") }),
+    checkedLines(r),
+    `${view.t("common.disclaimer")}\n${view.t("updates.index")}`,
+  ].join("\n\n");
+  return { html, keyboard: [...groups, navRow(view, backTarget(back, deps))] };
+}
+
+/** One page of a subject's dated entries, newest first, split so that no page overflows a phone. */
+export function updatesPageScreen(view: View, deps: ContentDeps, group: string, page: number, back: Back): Screen | undefined {
+  const items = deps.content.updates.inGroup(group);
+  if (items.length === 0) return undefined;
+  const r = renderContext(view, deps);
+  const title = view.t(`updates.groups.${group}`);
+  const head = (n: number, total: number) => `<b>${title}</b>${total > 1 ? ` · ${view.t("updates.page", { n, total })}` : ""}`;
+  const tail = `${checkedLines(r)}\n\n${footer(r)}`;
+  const pages = paginate(
+    items.map((item) => updateEntry(r, item)),
+    (n, total) => htmlToText(`${head(n, total)}\n\n\n\n${tail}`).length,
+  );
+  const entries = pages[page - 1];
+  if (entries === undefined) return undefined;
+  const turn = [
+    ...(page > 1 ? [button.cb(view.t("buttons.previousPage"), cb.updatesPage(group, page - 1, back))] : []),
+    ...(page < pages.length ? [button.cb(view.t("buttons.nextPage"), cb.updatesPage(group, page + 1, back))] : []),
+  ];
+  return {
+    html: [head(page, pages.length), entries.join("\n\n"), tail].join("\n\n"),
+    keyboard: [...(turn.length > 0 ? [turn] : []), navRow(view, cb.updates(back))],
+  };
+}
+
+export function languageScreen(view: View, deps: ContentDeps): Screen {
   const choices = LANGUAGES.map((lang) => button.cb(deps.i18n.t(lang)("meta.name"), cb.language(lang)));
-  return { html: ctx.t("language.prompt"), keyboard: [choices, [button.cb(ctx.t("buttons.home"), cb.menu)]] };
+  return { html: view.t("language.prompt"), keyboard: [choices, [button.cb(view.t("buttons.home"), cb.menu)]] };
 }
 
 /** A button the bot no longer understands (old, forged, or from before a content change). */

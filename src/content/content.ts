@@ -3,17 +3,48 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { LANGUAGES, type I18n } from "../i18n.js";
 import { readTranscriptTimestamps } from "./transcript.js";
-import { firmFileSchema, topicsFileSchema, updatesFileSchema, type FirmFile, type Topic, type UpdateItem } from "./schema.js";
+import {
+  firmFileSchema,
+  routesFileSchema,
+  topicsFileSchema,
+  updatesFileSchema,
+  type FirmFile,
+  type Section,
+  type Topic,
+  type UpdateItem,
+} from "./schema.js";
+
+export interface RouteStep {
+  key: string;
+  /** Where the step's details are. */
+  topic: string;
+  /** The dated reasons for the step, most important first. */
+  notes: readonly UpdateItem[];
+}
 
 export interface Content {
   /** ISO date of the interview. */
   recordedOn: string;
+  /** The published video, when the operator has set it. */
+  videoUrl: string | undefined;
   topics: readonly Topic[];
   topic(id: string): Topic | undefined;
-  /** Confirmed updates only: unconfirmed items never reach a reader. */
-  updates: { listDate: string; items: readonly UpdateItem[] };
-  /** Confirmed updates that affect a topic, in list order. */
-  updatesFor(topicId: string): readonly UpdateItem[];
+  sections: readonly Section[];
+  updates: {
+    groups: readonly string[];
+    /** What readers may see: confirmed and likely items, newest first within each group. */
+    items: readonly UpdateItem[];
+    inGroup(group: string): readonly UpdateItem[];
+    /** The most recent date any shown item was checked: the list's age. */
+    newestCheck: string;
+    /** How far most sources run (YYYY-MM). */
+    coverage: string | undefined;
+    /** Every item, unverified ones included: for the content check, never for readers. */
+    all: readonly UpdateItem[];
+  };
+  /** A topic's dated notes, most important first. */
+  notesFor(topicId: string): readonly UpdateItem[];
+  step(key: string): RouteStep | undefined;
   firm: FirmFile;
   /** Every timestamp that opens a speaker turn in the transcript. */
   timestamps: ReadonlySet<string>;
@@ -51,75 +82,129 @@ function describePath(raw: unknown, path: PropertyKey[]): string {
   return parts.join(".");
 }
 
+/** Readers see confirmed items, and likely ones marked "reported"; never unverified ones. */
+export function isShown(item: UpdateItem): boolean {
+  return item.grade !== "unverified";
+}
+
+/** Newest first; an undated item (law in force) last; month-only dates sort as the month's start. */
+function newestFirst(a: UpdateItem, b: UpdateItem): number {
+  return (b.date ?? "").localeCompare(a.date ?? "");
+}
+
 /**
- * Loads the topic structure and cross-checks it against the transcript and both locales.
- * Any problem stops start-up: a half-working legal-information bot is worse than none.
+ * Loads the topic structure, the updates, the route steps and the firm, and cross-checks them
+ * against the transcript and both locales. Any problem stops start-up: a half-working
+ * legal-information bot is worse than none.
  */
 export function loadContent(contentDir: string, i18n: I18n): Content {
   const topicsFile = readJson(join(contentDir, "topics.json"), topicsFileSchema, "topics.json");
   const updatesFile = readJson(join(contentDir, "updates.json"), updatesFileSchema, "updates.json");
+  const routesFile = readJson(join(contentDir, "routes.json"), routesFileSchema, "routes.json");
   const firm = readJson(join(contentDir, "firm.json"), firmFileSchema, "firm.json");
   const timestamps = readTranscriptTimestamps(join(contentDir, "source", "transcript.txt"));
 
   const problems: string[] = [];
-  const ids = new Set<string>();
+  const missing = (lang: string, key: string, where: string) => {
+    if (!i18n.has(lang as never, key)) problems.push(`${where}: missing ${lang} translation ${key}`);
+  };
+
+  const updateById = new Map<string, UpdateItem>();
+  for (const item of updatesFile.items) {
+    const where = `update "${item.id}"`;
+    if (updateById.has(item.id)) problems.push(`${where}: the id is used twice`);
+    updateById.set(item.id, item);
+    if (!updatesFile.groups.includes(item.group)) problems.push(`${where}: unknown group "${item.group}"`);
+    for (const s of item.situations) if (!updatesFile.situations.includes(s)) problems.push(`${where}: unknown situation "${s}"`);
+    if ((item.kind === "law") !== (item.date === null)) problems.push(`${where}: law in force has no date, and every change has one`);
+    if (!isShown(item)) continue;
+    for (const lang of LANGUAGES) for (const field of ["short", "text"]) missing(lang, `updates.items.${item.id}.${field}`, where);
+  }
+  for (const lang of LANGUAGES) {
+    for (const group of updatesFile.groups) missing(lang, `updates.groups.${group}`, `updates.json group "${group}"`);
+    for (const s of updatesFile.situations) missing(lang, `updates.situations.${s}`, `updates.json situation "${s}"`);
+  }
+  const shownNote = (noteId: string, where: string) => {
+    const item = updateById.get(noteId);
+    if (item === undefined) problems.push(`${where}: note "${noteId}" is not in updates.json`);
+    else if (!isShown(item)) problems.push(`${where}: note "${noteId}" is unverified and must never be shown`);
+  };
+
+  const topicIds = new Set<string>();
   for (const topic of topicsFile.topics) {
-    if (ids.has(topic.id)) problems.push(`topic "${topic.id}": the id is used twice`);
-    ids.add(topic.id);
+    if (topicIds.has(topic.id)) problems.push(`topic "${topic.id}": the id is used twice`);
+    topicIds.add(topic.id);
   }
   for (const topic of topicsFile.topics) {
     const where = `topic "${topic.id}"`;
     for (const cite of topic.cites) {
       if (!timestamps.has(cite)) problems.push(`${where}: cites ${cite}, which is not a timestamp in the transcript`);
     }
-    if (topic.kind !== "safety" && topic.cites.length === 0) problems.push(`${where}: cites no transcript timestamp`);
+    if (topic.kind === "transcript" && topic.cites.length === 0) problems.push(`${where}: cites no transcript timestamp`);
+    if (topic.kind === "transcript" && topic.speaker === undefined) problems.push(`${where}: says whose words it retells (speaker)`);
     if (new Set(topic.cites).size !== topic.cites.length) problems.push(`${where}: cites a timestamp twice`);
     for (const rel of topic.related) {
-      if (!ids.has(rel)) problems.push(`${where}: related topic "${rel}" does not exist`);
+      if (!topicIds.has(rel)) problems.push(`${where}: related topic "${rel}" does not exist`);
       if (rel === topic.id) problems.push(`${where}: lists itself as related`);
     }
+    for (const note of topic.notes) shownNote(note, where);
     for (const lang of LANGUAGES) {
-      for (const field of ["title", "button", "description", "body"]) {
-        if (!i18n.has(lang, `topics.${topic.id}.${field}`)) problems.push(`${where}: missing ${lang} translation topics.${topic.id}.${field}`);
-      }
+      for (const field of ["title", "button", "description", "body"]) missing(lang, `topics.${topic.id}.${field}`, where);
       const button = i18n.t(lang)(`topics.${topic.id}.button`);
       if (button.length > 28) problems.push(`${where}: ${lang} button label is ${button.length} characters; keep it to 28 so two fit side by side`);
       const description = i18n.t(lang)(`topics.${topic.id}.description`);
       if (description.length > 160) problems.push(`${where}: ${lang} description is ${description.length} characters; inline results show about 160`);
     }
   }
-  const kinds = topicsFile.topics.map((t) => t.kind);
-  if (kinds.filter((k) => k === "updates").length !== 1) problems.push(`topics.json: exactly one topic must have kind "updates"`);
+  // What Telegram shows before Start, and the command menu: its limits, checked before it refuses them.
+  for (const lang of LANGUAGES) {
+    const t = i18n.t(lang);
+    for (const [key, limit] of [["profile.description", 512], ["profile.shortDescription", 120]] as const) {
+      missing(lang, key, "the bot's profile");
+      if (t(key).length > limit) problems.push(`the bot's profile: ${lang} ${key} is ${t(key).length} characters; Telegram allows ${limit}`);
+    }
+  }
+  if (topicsFile.topics.filter((t) => t.kind === "updates").length !== 1) problems.push(`topics.json: exactly one topic must have kind "updates"`);
 
-  const updateIds = new Set<string>();
-  for (const item of updatesFile.items) {
-    const where = `update "${item.id}"`;
-    if (updateIds.has(item.id)) problems.push(`${where}: the id is used twice`);
-    updateIds.add(item.id);
-    if (!item.confirmed) continue;
-    for (const affected of item.affects) {
-      if (!ids.has(affected)) problems.push(`${where}: affects unknown topic "${affected}"`);
-    }
-    for (const lang of LANGUAGES) {
-      for (const field of ["short", "text", "source"]) {
-        if (!i18n.has(lang, `updates.items.${item.id}.${field}`)) problems.push(`${where}: missing ${lang} translation updates.items.${item.id}.${field}`);
-      }
-    }
+  const sectioned = topicsFile.sections.flatMap((s) => s.topics);
+  for (const section of topicsFile.sections) {
+    for (const lang of LANGUAGES) missing(lang, `sections.${section.id}`, `section "${section.id}"`);
+    for (const t of section.topics) if (!topicIds.has(t)) problems.push(`section "${section.id}": topic "${t}" does not exist`);
+  }
+  for (const t of topicIds) {
+    const times = sectioned.filter((s) => s === t).length;
+    if (times !== 1) problems.push(`topic "${t}": must be in exactly one section (is in ${times})`);
+  }
+
+  for (const [key, step] of Object.entries(routesFile.steps)) {
+    const where = `route step "${key}"`;
+    if (!topicIds.has(step.topic)) problems.push(`${where}: topic "${step.topic}" does not exist`);
+    for (const note of step.notes) shownNote(note, where);
+    for (const lang of LANGUAGES) missing(lang, `route.steps.${key}.lead`, where);
   }
   if (problems.length > 0) throw new ContentError(problems);
 
   const byId = new Map(topicsFile.topics.map((t) => [t.id, t]));
-  const confirmed = updatesFile.items.filter((i) => i.confirmed);
-  const affecting = new Map<string, UpdateItem[]>();
-  for (const item of confirmed) {
-    for (const topicId of item.affects) affecting.set(topicId, [...(affecting.get(topicId) ?? []), item]);
-  }
+  const shown = updatesFile.items.filter(isShown).sort(newestFirst);
+  const byGroup = new Map(updatesFile.groups.map((g) => [g, shown.filter((i) => i.group === g)]));
+  const notes = new Map(topicsFile.topics.map((t) => [t.id, t.notes.map((n) => updateById.get(n)!)]));
+  const steps = new Map(Object.entries(routesFile.steps).map(([key, s]) => [key, { key, topic: s.topic, notes: s.notes.map((n) => updateById.get(n)!) }]));
   return {
     recordedOn: topicsFile.recordedOn,
-    topics: topicsFile.topics,
+    videoUrl: topicsFile.videoUrl === "" ? undefined : topicsFile.videoUrl,
+    topics: sectioned.map((t) => byId.get(t)!),
     topic: (id) => byId.get(id),
-    updates: { listDate: updatesFile.listDate, items: confirmed },
-    updatesFor: (topicId) => affecting.get(topicId) ?? [],
+    sections: topicsFile.sections,
+    updates: {
+      groups: updatesFile.groups,
+      items: updatesFile.groups.flatMap((g) => byGroup.get(g)!),
+      inGroup: (group) => byGroup.get(group) ?? [],
+      newestCheck: shown.map((i) => i.checked).sort().at(-1) ?? "1970-01-01",
+      coverage: updatesFile.coverage,
+      all: updatesFile.items,
+    },
+    notesFor: (topicId) => notes.get(topicId) ?? [],
+    step: (key) => steps.get(key),
     firm,
     timestamps,
   };

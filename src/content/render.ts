@@ -1,11 +1,16 @@
 import type { Lang, Translate } from "../i18n.js";
+import { escapeHtml, htmlToText } from "../telegram/html.js";
 import type { Content } from "./content.js";
-import type { Topic, UpdateItem } from "./schema.js";
+import { formatDate } from "./dates.js";
+import type { Source, Topic, UpdateItem } from "./schema.js";
 
 /**
- * Turns content into Telegram HTML. Every screen that shows legal content carries its
- * source, the recording date and the disclaimer, so it still makes sense when forwarded.
+ * Turns content into Telegram HTML. Every screen that shows legal content carries its source,
+ * its dates and the disclaimer, so it still makes sense when forwarded.
  */
+
+/** What a reader on a phone can take in on one screen; longer content is split into pages. */
+export const SCREEN_CHAR_BUDGET = 1500;
 
 export interface RenderContext {
   content: Content;
@@ -13,79 +18,139 @@ export interface RenderContext {
   lang: Lang;
   /** The bot's @username, printed so a forwarded message says where it came from. */
   username: string;
+  /** Set when the update list was last checked more than CONTENT_STALE_DAYS ago: its screens say so. */
+  staleAfterDays: number | undefined;
 }
 
-const dateCache = new Map<string, string>();
-
-/** Dates are few and fixed (recording, list, items), so each is formatted once per language and style. */
-export function formatDate(r: Pick<RenderContext, "t">, iso: string, style: "long" | "short" = "long"): string {
-  const locale = r.t("meta.dateLocale");
-  const key = `${locale}|${style}|${iso}`;
-  let text = dateCache.get(key);
-  if (text === undefined) {
-    const options: Intl.DateTimeFormatOptions =
-      style === "long" ? { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" } : { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" };
-    // Russian long dates end in "г."; the texts put their own punctuation after a date.
-    text = new Intl.DateTimeFormat(locale, options).format(new Date(`${iso}T00:00:00Z`)).replace(/\s*г\.$/, "");
-    dateCache.set(key, text);
-  }
-  return text;
+export function date(r: RenderContext, iso: string, style: "long" | "short" = "short"): string {
+  return formatDate(r.t, iso, style);
 }
 
-function updateDate(r: RenderContext, item: UpdateItem): string {
-  return item.date === null ? r.t("common.lawInForce") : formatDate(r, item.date, "short");
+/** An item's date, or the label for long-standing law, which is not a change. */
+function itemDate(r: RenderContext, item: UpdateItem): string {
+  return item.date === null ? r.t("common.law") : date(r, item.date);
 }
 
-/** The dated "reported since 2022" lines for some updates, under a header; empty when there are none. */
-export function updateNotes(r: RenderContext, items: readonly UpdateItem[], header = "common.sinceHeader"): string {
+/** "(reported)" for items resting on a single reliable source. */
+function reported(r: RenderContext, item: UpdateItem): string {
+  return item.grade === "likely" ? ` (${r.t("common.reported")})` : "";
+}
+
+/** When the list was checked and how far its sources run, and a warning once it has grown old. */
+export function checkedLines(r: RenderContext): string {
+  const u = r.content.updates;
+  const checked = date(r, u.newestCheck);
+  const line = r.t("common.checked", { date: checked, coverage: u.coverage === undefined ? checked : date(r, u.coverage) });
+  return r.staleAfterDays === undefined ? line : `${line}\n${r.t("common.stale", { date: checked, days: r.staleAfterDays })}`;
+}
+
+/** The stale-list warning alone, for screens that show notes under their own header. */
+function staleLine(r: RenderContext): string {
+  return r.staleAfterDays === undefined ? "" : `\n${r.t("common.stale", { date: date(r, r.content.updates.newestCheck), days: r.staleAfterDays })}`;
+}
+
+/** One dated note: "• 25 Jun 2026: …" */
+export function noteLine(r: RenderContext, item: UpdateItem): string {
+  return `• ${itemDate(r, item)}${reported(r, item)}: ${r.t(`updates.items.${item.id}.short`)}`;
+}
+
+/** Dated notes under a header that says when they were checked; empty when there are none. */
+export function notesBlock(r: RenderContext, items: readonly UpdateItem[], header = "common.notesHeader"): string {
   if (items.length === 0) return "";
-  const lines = items.map((item) => `• ${updateDate(r, item)}: ${r.t(`updates.items.${item.id}.short`)}`);
-  return `${r.t(header, { date: formatDate(r, r.content.updates.listDate, "short") })}\n${lines.join("\n")}`;
+  const head = r.t(header, { date: date(r, r.content.updates.newestCheck) });
+  return `${head}\n${items.map((item) => noteLine(r, item)).join("\n")}${staleLine(r)}`;
 }
 
-function sourceLine(r: RenderContext, topic: Topic): string {
-  switch (topic.kind) {
-    case "transcript":
-      return r.t("common.source", { date: formatDate(r, r.content.recordedOn), times: topic.cites.join(", ") });
-    case "updates":
-      return [
-        r.t("common.sourceUpdates", { date: formatDate(r, r.content.updates.listDate, "short") }),
-        r.t("common.source", { date: formatDate(r, r.content.recordedOn), times: topic.cites.join(", ") }),
-      ].join("\n");
-    case "safety":
-      return r.t("common.sourceSafety");
-  }
+/** The cited minutes; links to that minute of the video once the operator has set its address. */
+function times(r: RenderContext, topic: Topic): string {
+  const video = r.content.videoUrl;
+  if (video === undefined) return topic.cites.join(", ");
+  return topic.cites.map((ts) => `<a href="${escapeHtml(videoAt(video, ts))}">${ts}</a>`).join(", ");
 }
 
-function updatesList(r: RenderContext): string {
-  return r.content.updates.items
-    .map((item) => `<b>${updateDate(r, item)}</b> · ${r.t(`updates.items.${item.id}.text`)}\n<i>${r.t(`updates.items.${item.id}.source`)}</i>`)
-    .join("\n\n");
+export function videoAt(videoUrl: string, timestamp: string): string {
+  const [m, s] = timestamp.split(":").map(Number) as [number, number];
+  const seconds = String(m * 60 + s);
+  return videoUrl.includes("{seconds}") ? videoUrl.replace("{seconds}", seconds) : `${videoUrl}#t=${seconds}`;
+}
+
+export function sourceLine(r: RenderContext, topic: Topic): string {
+  if (topic.kind === "safety") return r.t("common.source.safety");
+  // The minutes may be links built here (escaped already), so this interpolation is not escaped again.
+  return r.t(`common.source.${topic.speaker ?? "attorney"}`, { date: date(r, r.content.recordedOn, "long"), times: times(r, topic), interpolation: { escapeValue: false } });
 }
 
 export function footer(r: RenderContext): string {
   return `${r.t("common.disclaimer")}\n<i>${r.t("common.signature", { username: r.username })}</i>`;
 }
 
-/** A topic as one self-contained message. */
+/** A topic as one self-contained message: body, dated notes, source, disclaimer. */
 export function renderTopic(r: RenderContext, topic: Topic): string {
-  const parts = [
-    `<b>${r.t(`topics.${topic.id}.title`)}</b>`,
-    r.t(`topics.${topic.id}.body`, { recorded: formatDate(r, r.content.recordedOn) }),
-  ];
-  if (topic.kind === "updates") parts.push(updatesList(r));
-  const notes = topic.kind === "updates" ? "" : updateNotes(r, r.content.updatesFor(topic.id));
+  const parts = [`<b>${r.t(`topics.${topic.id}.title`)}</b>`, r.t(`topics.${topic.id}.body`, { recorded: date(r, r.content.recordedOn, "long") })];
+  if (topic.kind === "updates") parts.push(checkedLines(r));
+  const notes = notesBlock(r, r.content.notesFor(topic.id));
   if (notes !== "") parts.push(notes);
   parts.push(`${sourceLine(r, topic)}\n${footer(r)}`);
   return parts.join("\n\n");
 }
 
-/** The short, self-contained answer posted into another chat by inline mode. */
+/**
+ * The short, self-contained answer posted into another chat (inline mode, forwarding). It carries
+ * the topic's most important dated note, so a card about 2022 advice never reads as an invitation.
+ */
 export function renderTopicCard(r: RenderContext, topic: Topic): string {
+  const key = r.content.notesFor(topic.id)[0];
   return [
     `<b>${r.t(`topics.${topic.id}.title`)}</b>`,
     r.t(`topics.${topic.id}.description`),
+    ...(key === undefined ? [] : [notesBlock(r, [key])]),
     sourceLine(r, topic),
     footer(r),
   ].join("\n\n");
+}
+
+function publisher(r: RenderContext, source: Source): string {
+  return typeof source.publisher === "string" ? source.publisher : source.publisher[r.lang];
+}
+
+/** "SCOTUSblog, 25 Jun 2026; The Hill, 25 Jun 2026" (the links go in the offline guide). */
+export function sourcesText(r: RenderContext, item: UpdateItem): string {
+  return item.sources.map((s) => escapeHtml(publisher(r, s)) + (s.date === undefined ? "" : `, ${date(r, s.date)}`)).join("; ");
+}
+
+export function situationsText(r: RenderContext, item: UpdateItem): string {
+  return item.situations.map((s) => r.t(`updates.situations.${s}`)).join(", ");
+}
+
+/** One entry of the updates list: date (or "long-standing law"), text, who it affects, sources. */
+export function updateEntry(r: RenderContext, item: UpdateItem): string {
+  const label = item.grade === "likely" ? ` · <i>${r.t("common.reported")}</i>` : "";
+  const meta = `${r.t("common.for")}: ${situationsText(r, item)}. ${r.t("common.sources")}: ${sourcesText(r, item)}`;
+  return `<b>${itemDate(r, item)}</b>${label} · ${r.t(`updates.items.${item.id}.text`)}\n<i>${meta}</i>`;
+}
+
+/**
+ * A group's entries split into pages that each fit the screen budget with the page's own header
+ * and footer (whose length `frame` gives for a page of `total`). An entry longer than a page on
+ * its own still gets a page.
+ */
+export function paginate(entries: readonly string[], frame: (page: number, total: number) => number, budget = SCREEN_CHAR_BUDGET): string[][] {
+  const length = (html: string) => htmlToText(html).length;
+  // The frame's length barely depends on the page numbers; measure it once with a generous total.
+  const room = budget - frame(9, 9);
+  const pages: string[][] = [];
+  let page: string[] = [];
+  let used = 0;
+  for (const entry of entries) {
+    const size = length(entry) + 2;
+    if (page.length > 0 && used + size > room) {
+      pages.push(page);
+      page = [];
+      used = 0;
+    }
+    page.push(entry);
+    used += size;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
 }

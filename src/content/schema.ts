@@ -1,46 +1,91 @@
 import { z } from "zod";
 
-const TOPIC_ID = /^[a-z][a-z0-9-]{1,23}$/;
+/** The one pattern for topic ids (and ids of updates, sections and route steps). */
+export const ID = /^[a-z][a-z0-9-]{1,23}$/;
+const ID_RULE = "must be 2-24 characters of a-z, 0-9 and -, starting with a letter";
 const TIMESTAMP = /^\d{2}:\d{2}$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_OR_MONTH = /^\d{4}-\d{2}(?:-\d{2})?$/;
 
-const synonymList = z.array(z.string().trim().min(1).max(60)).max(60);
+const id = z.string().regex(ID, ID_RULE);
+const synonymList = z.array(z.string().trim().min(1).max(60)).max(80);
+const httpsUrl = z.string().regex(/^https:\/\/\S+$/, "must be an https:// address");
+/** A text in both languages; an empty string means "not set". */
+const bilingual = z.object({ en: z.string().trim(), ru: z.string().trim() });
 
 export const topicsFileSchema = z.object({
-  recordedOn: z.string().regex(ISO_DATE, "must be a YYYY-MM-DD date"),
-  speaker: z.string().min(1),
+  recordedOn: z.string().regex(DAY, "must be a YYYY-MM-DD date"),
+  interviewee: z.string().min(1),
+  host: z.string().min(1),
+  /**
+   * The published video. Empty: timestamps are plain text. Set: each timestamp links to its minute;
+   * "{seconds}" in the address is replaced by the second, otherwise "#t=<seconds>" is appended.
+   */
+  videoUrl: z.union([z.literal(""), httpsUrl]),
+  sections: z.array(z.object({ id, topics: z.array(z.string()).min(1).max(6, "at most 6 topics fit on a section screen") })).min(1).max(4, "at most 4 sections"),
   topics: z
     .array(
       z.object({
-        id: z.string().regex(TOPIC_ID, "must be 2-24 characters of a-z, 0-9 and -, starting with a letter"),
+        id,
         kind: z.enum(["transcript", "updates", "safety"]),
+        /** Whose words a transcript topic retells. */
+        speaker: z.enum(["attorney", "host", "host-agreed"]).optional(),
         cites: z.array(z.string().regex(TIMESTAMP, "must look like 09:21")),
-        related: z.array(z.string()).max(4, "at most 4 related topics fit on a screen"),
+        related: z.array(z.string()).max(3, "at most 3 related topics fit on a screen"),
+        notes: z.array(z.string()).max(5, "at most 5 notes fit on a topic screen"),
         synonyms: z.object({ ru: synonymList, en: synonymList }),
       }),
     )
     .min(1),
 });
 
+const source = z.object({
+  publisher: z.union([z.string().min(1), bilingual]),
+  date: z.string().regex(DAY_OR_MONTH, "must be a YYYY-MM-DD or YYYY-MM date").optional(),
+  url: httpsUrl.optional(),
+});
+
+export const GRADES = ["confirmed", "likely", "unverified"] as const;
+
 export const updatesFileSchema = z.object({
-  listDate: z.string().regex(ISO_DATE, "must be a YYYY-MM-DD date"),
+  /** How far most sources run (YYYY-MM), shown beside the check date. */
+  coverage: z.string().regex(/^\d{4}-\d{2}$/, "must be a YYYY-MM month").optional(),
+  groups: z.array(id).min(1).max(6, "at most 6 groups fit on the updates screen"),
+  situations: z.array(id).min(1),
   items: z.array(
     z.object({
-      id: z.string().regex(TOPIC_ID, "must be 2-24 characters of a-z, 0-9 and -"),
-      date: z.string().regex(ISO_DATE, "must be a YYYY-MM-DD date").nullable(),
-      confirmed: z.boolean(),
-      affects: z.array(z.string()),
+      id,
+      group: z.string(),
+      date: z.string().regex(DAY_OR_MONTH, "must be a YYYY-MM-DD or YYYY-MM date").nullable(),
+      kind: z.enum(["change", "law"]),
+      grade: z.enum(GRADES),
+      checked: z.string().regex(DAY, "must be a YYYY-MM-DD date"),
+      situations: z.array(z.string()).min(1),
+      sources: z.array(source).min(1, "needs at least one source"),
     }),
   ),
 });
 
+export const routesFileSchema = z.object({
+  steps: z.record(z.string().regex(ID, ID_RULE), z.object({ topic: z.string(), notes: z.array(z.string()).max(3) })),
+});
+
 export const firmFileSchema = z.object({
-  phone: z.string().regex(/^\+[\d -]{7,20}$/, "must be an international phone number"),
-  phoneE164: z.string().regex(/^\+\d{7,15}$/),
+  name: bilingual,
+  languages: bilingual,
+  format: bilingual,
+  cost: bilingual,
+  hours: bilingual,
+  phone: z.union([z.literal(""), z.string().regex(/^\+\d[\d -]{6,20}$/, "must be an international number: + and the country code, then digits, spaces or dashes")]),
+  email: z.union([z.literal(""), z.email("must be an e-mail address")]),
+  messenger: z.union([z.object({ label: z.literal(""), url: z.literal("") }), z.object({ label: z.string().trim().min(1).max(30), url: httpsUrl })]),
 });
 
 export type TopicsFile = z.infer<typeof topicsFileSchema>;
 export type UpdatesFile = z.infer<typeof updatesFileSchema>;
 export type FirmFile = z.infer<typeof firmFileSchema>;
 export type Topic = TopicsFile["topics"][number];
+export type Section = TopicsFile["sections"][number];
 export type UpdateItem = UpdatesFile["items"][number];
+export type Source = UpdateItem["sources"][number];
+export type Grade = (typeof GRADES)[number];

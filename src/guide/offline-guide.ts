@@ -1,21 +1,19 @@
-import { formatDate, type RenderContext } from "../content/render.js";
-import type { Topic } from "../content/schema.js";
+import { date, noteLine, type RenderContext, situationsText, sourceLine } from "../content/render.js";
+import type { Topic, UpdateItem } from "../content/schema.js";
 import { escapeHtml } from "../telegram/html.js";
 
 /**
- * The offline guide: one HTML file with every topic, the updates, the contacts and the
- * disclaimer, for relatives who cannot use Telegram. It makes no network requests and needs no
- * scripts: inline CSS only, no images, fonts or links that load anything. Built from the same
- * content and locale texts as the bot.
+ * The offline guide: one HTML file with a short summary and the contacts on top, every topic,
+ * the dated changes with links to their sources, and the disclaimer, for readers who cannot use
+ * Telegram (it is reported blocked in Russia). It makes no network requests and needs no
+ * scripts; it fits a phone's width; and it speaks as a document, never of buttons or commands.
  */
 export function buildOfflineGuide(r: RenderContext, generatedOn: Date, bookingUrl?: string): string {
   const t = r.t;
   const content = r.content;
-  const recorded = formatDate(r, content.recordedOn);
-  const toc = content.topics.map((topic) => `<li><a href="#${topic.id}">${t(`topics.${topic.id}.title`)}</a></li>`).join("\n");
-  const sections = content.topics.map((topic) => topicSection(r, topic)).join("\n");
-  const booking = bookingUrl === undefined ? "" : `<p><a href="${escapeHtml(bookingUrl)}">${t("buttons.book")}</a></p>`;
-  const phone = content.firm.phone;
+  const recorded = date(r, content.recordedOn, "long");
+  const stale = r.staleAfterDays === undefined ? "" : `<p class="warn">${t("common.stale", { date: date(r, content.updates.newestCheck), days: r.staleAfterDays })}</p>`;
+  const toc = [...content.topics.map((topic) => `<li><a href="#${topic.id}">${t(`topics.${topic.id}.title`)}</a></li>`)].join("\n");
   return `<!doctype html>
 <html lang="${r.lang}">
 <head>
@@ -25,58 +23,101 @@ export function buildOfflineGuide(r: RenderContext, generatedOn: Date, bookingUr
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(t("guide.docTitle"))}</title>
 <style>
-body{font:17px/1.5 -apple-system,system-ui,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:42em;padding:1em;color:#111;background:#fff;overflow-wrap:anywhere}
-h1{font-size:1.45em;line-height:1.25}h2{font-size:1.2em;margin-top:2em;border-top:1px solid #ccc;padding-top:1em}
-.note{background:#fff6d6;border-left:4px solid #e0b000;padding:.6em .8em}.src{color:#555;font-size:.9em}
-.update{margin:1em 0}.update b{white-space:nowrap}a{color:#0645ad}ul{padding-left:1.3em}
-@media (prefers-color-scheme:dark){body{background:#111;color:#eee}.note{background:#3a3000}.src{color:#aaa}a{color:#8ab4f8}}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{font:17px/1.5 -apple-system,system-ui,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:42em;padding:1em;color:#111;background:#fff;overflow-wrap:anywhere;word-break:break-word;hyphens:auto}
+h1{font-size:1.4em;line-height:1.25}h2{font-size:1.2em;line-height:1.3;margin-top:2em;border-top:1px solid #ccc;padding-top:1em}h3{font-size:1.05em}
+.box{border:2px solid #0645ad;border-radius:8px;padding:.4em 1em;margin:1em 0}
+.note{background:#fff6d6;border-left:4px solid #e0b000;padding:.5em .8em;margin:1em 0}.warn{background:#ffe2e0;border-left:4px solid #c00;padding:.5em .8em}
+.src{color:#555;font-size:.9em}.entry{margin:1em 0}ul,ol{padding-left:1.3em}a{color:#0645ad}
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}.note{background:#3a3000}.warn{background:#4a1410}.src{color:#aaa}a{color:#8ab4f8}.box{border-color:#8ab4f8}}
 </style>
 </head>
 <body>
 <h1>${escapeHtml(t("guide.docTitle"))}</h1>
-<p>${t("guide.intro", { recorded, generated: formatDate(r, generatedOn.toISOString().slice(0, 10)) })}</p>
-<p class="note">${t("common.disclaimer")}</p>
+<p>${t("guide.intro", { recorded, generated: date(r, generatedOn.toISOString().slice(0, 10), "long") })}</p>
+${stale}
+<section class="box" id="summary">
+<h2 style="margin-top:.5em;border:0;padding:0">${t("guide.summaryTitle")}</h2>
+${paragraphs(t("guide.summary"))}
+<h3>${t("guide.contactTitle")}</h3>
+${contacts(r, bookingUrl)}
+<p>${t("common.disclaimer")}</p>
+</section>
 <h2 id="contents">${t("guide.contents")}</h2>
 <ol>
 ${toc}
-<li><a href="#contacts">${t("guide.contactsTitle")}</a></li>
 </ol>
-${sections}
-<section id="contacts">
-<h2>${t("guide.contactsTitle")}</h2>
-${paragraphs(t("handoff.text", { phone, disclaimer: t("common.disclaimer") }))}
-<p><a href="tel:${content.firm.phoneE164}">${escapeHtml(phone)}</a></p>
-${booking}
-</section>
+${content.topics.map((topic) => (topic.kind === "updates" ? updatesSection(r) : topicSection(r, topic))).join("\n")}
 <p class="src">${t("guide.privacyNote")}</p>
 </body>
 </html>
 `;
 }
 
+/** The firm's contacts, once, at the top: what a reader without Telegram most needs. */
+function contacts(r: RenderContext, bookingUrl: string | undefined): string {
+  const t = r.t;
+  const firm = r.content.firm;
+  const text = (field: { en: string; ru: string }) => field[r.lang];
+  const lines = [
+    ...(text(firm.name) === "" ? [] : [t("handoff.firm", { name: text(firm.name) })]),
+    ...(text(firm.format) === "" ? [] : [escapeHtml(text(firm.format))]),
+    ...(text(firm.languages) === "" ? [] : [t("handoff.languages", { languages: text(firm.languages) })]),
+    text(firm.cost) === "" ? t("handoff.costUnknown") : t("handoff.cost", { cost: text(firm.cost) }),
+    ...(text(firm.hours) === "" ? [] : [t("handoff.hours", { hours: text(firm.hours) })]),
+    ...(firm.phone === "" ? [] : [`📞 <a href="tel:${firm.phone.replace(/[^+\d]/g, "")}"><b>${escapeHtml(firm.phone)}</b></a>`, ...(firm.phone.startsWith("+1") ? [t("handoff.phoneAbroad")] : [])]),
+    ...(firm.email === "" ? [] : [`✉️ <a href="mailto:${escapeHtml(firm.email)}">${escapeHtml(firm.email)}</a>`]),
+    ...(firm.messenger.url === "" ? [] : [`💬 <a href="${escapeHtml(firm.messenger.url)}">${escapeHtml(firm.messenger.label)}</a>`]),
+    ...(bookingUrl === undefined ? [] : [`📅 <a href="${escapeHtml(bookingUrl)}">${t("buttons.book")}</a>`, t("handoff.afterBooking")]),
+  ];
+  return `<p>${lines.join("<br>\n")}</p>`;
+}
+
 function topicSection(r: RenderContext, topic: Topic): string {
   const t = r.t;
-  const parts = [`<section id="${topic.id}">`, `<h2>${t(`topics.${topic.id}.title`)}</h2>`, paragraphs(t(`topics.${topic.id}.body`, { recorded: formatDate(r, r.content.recordedOn) }))];
-  if (topic.kind === "updates") {
-    for (const item of r.content.updates.items) {
-      const date = item.date === null ? t("common.lawInForce") : formatDate(r, item.date, "short");
-      parts.push(
-        `<div class="update" id="update-${item.id}"><p><b>${date}</b> · ${t(`updates.items.${item.id}.text`)}</p><p class="src">${t("guide.updatesSource")}: ${t(`updates.items.${item.id}.source`)}</p></div>`,
-      );
-    }
-  } else {
-    const items = r.content.updatesFor(topic.id);
-    if (items.length > 0) {
-      const lines = items.map((item) => `<li>${item.date === null ? t("common.lawInForce") : formatDate(r, item.date, "short")}: ${t(`updates.items.${item.id}.short`)}</li>`);
-      parts.push(`<div class="note">${t("common.sinceHeader", { date: formatDate(r, r.content.updates.listDate, "short") })}<ul>${lines.join("")}</ul></div>`);
-    }
+  const own = `topics.${topic.id}.guideBody`;
+  const body = t(own) === own ? t(`topics.${topic.id}.body`, { recorded: date(r, r.content.recordedOn, "long") }) : t(own);
+  const notes = r.content.notesFor(topic.id);
+  const parts = [`<section id="${topic.id}">`, `<h2>${t(`topics.${topic.id}.title`)}</h2>`, paragraphs(body)];
+  if (notes.length > 0) {
+    const lines = notes.map((item) => `<li>${noteLine(r, item).replace(/^• /, "")} <a href="#update-${item.id}">↓</a></li>`);
+    parts.push(`<div class="note">${t("common.notesHeader", { date: date(r, r.content.updates.newestCheck) })}<ul>${lines.join("")}</ul></div>`);
   }
-  const source =
-    topic.kind === "transcript" || topic.kind === "updates"
-      ? t("common.source", { date: formatDate(r, r.content.recordedOn), times: topic.cites.join(", ") })
-      : t("common.sourceSafety");
-  parts.push(`<p class="src">${source}</p>`, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`, "</section>");
+  parts.push(`<p class="src">${sourceLine(r, topic)}</p>`, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`, "</section>");
   return parts.join("\n");
+}
+
+/** Every dated change, by subject and newest first, with links to its sources. */
+function updatesSection(r: RenderContext): string {
+  const t = r.t;
+  const u = r.content.updates;
+  const checked = t("common.checked", { date: date(r, u.newestCheck), coverage: u.coverage === undefined ? date(r, u.newestCheck) : date(r, u.coverage) });
+  const groups = u.groups
+    .filter((g) => u.inGroup(g).length > 0)
+    .map((g) => `<h3>${t(`updates.groups.${g}`)}</h3>\n${u.inGroup(g).map((item) => entry(r, item)).join("\n")}`);
+  return [
+    `<section id="updates">`,
+    `<h2>${t("guide.updatesTitle")}</h2>`,
+    paragraphs(t("topics.updates.body", { recorded: date(r, r.content.recordedOn, "long") })),
+    `<p class="src">${checked}</p>`,
+    ...groups,
+    `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`,
+    "</section>",
+  ].join("\n");
+}
+
+function entry(r: RenderContext, item: UpdateItem): string {
+  const t = r.t;
+  const when = item.date === null ? t("common.law") : date(r, item.date);
+  const label = item.grade === "likely" ? ` · <i>${t("common.reported")}</i>` : "";
+  const sources = item.sources
+    .map((s) => {
+      const name = escapeHtml(typeof s.publisher === "string" ? s.publisher : s.publisher[r.lang]) + (s.date === undefined ? "" : `, ${date(r, s.date)}`);
+      return s.url === undefined ? name : `<a href="${escapeHtml(s.url)}">${name}</a>`;
+    })
+    .join("; ");
+  return `<div class="entry" id="update-${item.id}"><p><b>${when}</b>${label} · ${t(`updates.items.${item.id}.text`)}</p><p class="src">${t("common.for")}: ${situationsText(r, item)}. ${t("common.sources")}: ${sources}</p></div>`;
 }
 
 /** Telegram text uses blank lines and "• " bullets; HTML wants paragraphs and line breaks. */

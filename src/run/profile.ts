@@ -2,15 +2,25 @@ import type { Api } from "grammy";
 import type { LanguageCode } from "grammy/types";
 import type { I18n, Lang } from "../i18n.js";
 
-const COMMANDS = ["start", "topics", "route", "updates", "lawyer", "share", "guide", "privacy", "forget", "language", "help"] as const;
+const COMMANDS = ["start", "route", "topics", "updates", "lawyer", "share", "guide", "privacy", "forget", "language", "help"] as const;
 
-/** Telegram shows each user the list for their app's language; these get the Russian one. */
+/** Telegram shows each user the texts for their app's language; these get the Russian ones. */
 const RUSSIAN_APP_LANGUAGES: LanguageCode[] = ["ru", "uk", "be", "kk"];
 
-/** Registers the command menu: English by default, Russian for Russian-reading apps. Private chats only. */
-export async function registerCommands(api: Api, i18n: I18n): Promise<void> {
-  const list = (lang: Lang) => COMMANDS.map((command) => ({ command, description: i18n.t(lang)(`commands.${command}`) }));
+/**
+ * What a person sees of the bot before pressing Start (the description in the empty chat, the
+ * short description on its profile and beside a shared link) and its command menu, in English by
+ * default and in Russian for Russian-reading apps. Commands are for private chats only.
+ */
+export async function registerProfile(api: Api, i18n: I18n): Promise<void> {
   const scope = { type: "all_private_chats" as const };
-  await api.setMyCommands(list("en"), { scope });
-  for (const language_code of RUSSIAN_APP_LANGUAGES) await api.setMyCommands(list("ru"), { scope, language_code });
+  const set = async (lang: Lang, language_code?: LanguageCode) => {
+    const t = i18n.t(lang);
+    const where = language_code === undefined ? {} : { language_code };
+    await api.setMyCommands(COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) })), { scope, ...where });
+    await api.setMyDescription(t("profile.description"), where);
+    await api.setMyShortDescription(t("profile.shortDescription"), where);
+  };
+  await set("en");
+  for (const code of RUSSIAN_APP_LANGUAGES) await set("ru", code);
 }

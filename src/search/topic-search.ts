@@ -2,8 +2,8 @@ import MiniSearch, { type SearchResult } from "minisearch";
 import snowball from "snowball-stemmers";
 import type { Content } from "../content/content.js";
 import type { I18n, Lang } from "../i18n.js";
-import { parseTelegramHtml } from "../telegram/html.js";
-import { hasCyrillic, normalize, words } from "./text.js";
+import { htmlToText } from "../telegram/html.js";
+import { hasCyrillic, normalize, STOP_WORDS, words } from "./text.js";
 import { latinToCyrillic } from "./translit.js";
 
 /**
@@ -13,14 +13,6 @@ import { latinToCyrillic } from "./translit.js";
  * that the text does not (повестка, детеншн, CBP One, I-589…).
  */
 
-const STOP_WORDS: Record<Lang, ReadonlySet<string>> = {
-  ru: new Set(
-    "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня еще о из ему теперь даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между мне меня мой моё мои это ли ещё очень пожалуйста подскажите скажите здравствуйте привет".split(" "),
-  ),
-  en: new Set(
-    "a an the and or but if of to in on at by for with about from as is are was were be been being do does did have has had i me my we our you your he she it its they them their this that these those what which who whom how where why can could should would will shall may might must not so than too very just there here please tell hi hello get got".split(" "),
-  ),
-};
 
 const FIELDS = ["title", "button", "description", "synonyms", "body", "notes"] as const;
 const BOOST = { title: 2, button: 2, description: 1.2, synonyms: 3, body: 0.4, notes: 0.6 };
@@ -75,9 +67,9 @@ export class TopicSearch {
         button: t(`topics.${topic.id}.button`),
         description: t(`topics.${topic.id}.description`),
         synonyms: topic.synonyms[lang].join(" · "),
-        body: plain(t(`topics.${topic.id}.body`, { recorded: "" })),
-        notes: (topic.kind === "updates" ? content.updates.items : content.updatesFor(topic.id))
-          .map((item) => plain(`${t(`updates.items.${item.id}.short`)} ${t(`updates.items.${item.id}.text`)}`))
+        body: htmlToText(t(`topics.${topic.id}.body`, { recorded: "" })),
+        notes: (topic.kind === "updates" ? content.updates.items : content.notesFor(topic.id))
+          .map((item) => htmlToText(`${t(`updates.items.${item.id}.short`)} ${t(`updates.items.${item.id}.text`)}`))
           .join(" · "),
       }));
       index.addAll(docs);
@@ -130,7 +122,7 @@ export class TopicSearch {
   /** Query words as index terms: stop words dropped, stemmed, and respelled when only a variant is known. */
   private prepare(lang: Lang, terms: string[]): string[] {
     const out: string[] = [];
-    for (const term of terms) {
+    for (const term of withoutVisaMarked(lang, terms)) {
       const w = normalize(term);
       if (STOP_WORDS[lang].has(w)) continue;
       for (const extra of ageTerms(lang, w)) out.push(extra);
@@ -178,15 +170,39 @@ function respellings(lang: Lang, w: string): string[] {
   return [`${w}ь`, w.replace(/ш/g, "щ"), w.replace(/щ/g, "ш"), w.replace(/и/g, "ы"), w.replace(/ы/g, "и"), w.replace(/е/g, "э"), w.replace(/й/g, "и")].filter((v) => v !== w);
 }
 
+/** Words that negate what follows; and the word that a topic's synonyms use for "without a visa". */
+const NEGATIONS: Record<Lang, ReadonlySet<string>> = {
+  ru: new Set(["нет", "без", "не", "нету", "никакой"]),
+  // Apostrophes split words: "don't" arrives as "don" and "t".
+  en: new Set(["no", "without", "not", "don", "dont", "doesn", "didn", "haven", "havent", "hasn", "never", "lack"]),
+};
+const VISA: Record<Lang, RegExp> = { ru: /^виз/, en: /^visas?$/ };
+const NO_VISA: Record<Lang, string> = { ru: "безвиз", en: "visaless" };
+
+/**
+ * "нет визы", "без визы", "I don't have a visa": a visa that is not there is the opposite of the
+ * visa topic. The negation and the visa (up to four words apart) both become a word that the
+ * topic for people without a visa lists among its synonyms.
+ */
+function withoutVisaMarked(lang: Lang, terms: string[]): string[] {
+  const words = terms.map(normalize);
+  const out = [...words];
+  for (let i = 0; i < words.length; i++) {
+    if (!VISA[lang].test(words[i]!)) continue;
+    const from = Math.max(0, i - 4);
+    const negation = words.slice(from, i).findLastIndex((w) => NEGATIONS[lang].has(w));
+    if (negation === -1) continue;
+    // The negation's place takes the marker too: "without a visa" weighs more than the other words.
+    out[from + negation] = NO_VISA[lang];
+    out[i] = NO_VISA[lang];
+  }
+  return out.filter((w) => w !== "");
+}
+
 /** "52 года", "I'm 55": an age is a question about who qualifies, whatever the number. */
 function ageTerms(lang: Lang, w: string): string[] {
   const n = /^\d{2}$/.test(w) ? Number(w) : NaN;
   return n >= 18 && n <= 90 ? [lang === "ru" ? "возраст" : "age"] : [];
-}
-
-function plain(html: string): string {
-  const parsed = parseTelegramHtml(html);
-  return parsed.ok ? parsed.text : html;
 }
 
 function mergeRankings(...lists: SearchResult[][]): string[] {

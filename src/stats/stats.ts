@@ -1,7 +1,7 @@
 import type { Db } from "../storage/database.js";
 
 /** What the operator can count. Labels are languages, topic ids or deep-link sources: never people. */
-export type StatName = "start" | "topic" | "route_done" | "handoff" | "booking_click" | "inline_query" | "inline_chosen";
+export type StatName = "start" | "topic" | "route_done" | "handoff" | "inline_query" | "inline_chosen";
 
 export interface StatRow {
   name: string;

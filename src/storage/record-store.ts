@@ -96,6 +96,12 @@ export class RecordStore {
     return removed;
   }
 
+  /** The stored size of one record (namespace:key), in characters of JSON; 0 when there is none. */
+  size(namespacedKey: string): number {
+    this.flush();
+    return this.get.get(namespacedKey)?.value.length ?? 0;
+  }
+
   count(): number {
     this.flush();
     return this.countStmt.get()!.n;

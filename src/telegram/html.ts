@@ -94,3 +94,10 @@ export function escapeHtml(text: string): string {
 /** Telegram measures message length in UTF-16 code units of the parsed text. */
 export const MAX_MESSAGE_LENGTH = 4096;
 export const MAX_CAPTION_LENGTH = 1024;
+
+/** The text a reader sees for some Telegram HTML: the one place HTML becomes plain text. */
+export function htmlToText(html: string): string {
+  const parsed = parseTelegramHtml(html);
+  if (!parsed.ok) throw new Error(`invalid Telegram HTML: ${parsed.error}`);
+  return parsed.text;
+}

@@ -1,43 +1,69 @@
 import { Composer } from "grammy";
-import { type Back, cb, decodeBack } from "../callback-data.js";
+import { escapeHtml } from "../../telegram/html.js";
+import type { Back } from "../callback-data.js";
+import type { CallbackRouter } from "../callback-router.js";
 import type { BotContext } from "../context.js";
-import type { BotDeps } from "../deps.js";
-import { button, show, type Screen } from "../screen.js";
-import { backTarget, navRow, showOutdated } from "../screens.js";
+import type { BotDeps, ContentDeps } from "../deps.js";
+import { button, type Screen, show } from "../screen.js";
+import { backTarget, navRow, type View } from "../screens.js";
 
 /**
- * The consultation handoff: the firm's phone, what a consultation is, what to prepare, and the
- * booking link. The booking button is a callback first so the click can be counted; it then
- * reveals the link itself. No link carries anything about the user.
+ * The consultation handoff: who the firm is, how and in which language a consultation is held,
+ * what it costs, how to reach the firm from abroad, what to prepare, and booking in one tap. No
+ * link carries anything about the user, and the bot passes nothing on.
  */
-export function handoffFeature(deps: BotDeps): Composer<BotContext> {
+export function handoffFeature(deps: BotDeps, buttons: CallbackRouter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
-  const bookingUrl = deps.settings.bookingUrl;
-
-  function screen(ctx: BotContext, back: Back, revealed: boolean): Screen {
-    const text = ctx.t("handoff.text", { phone: deps.content.firm.phone, disclaimer: ctx.t("common.disclaimer") });
-    const nav = navRow(ctx, backTarget(back));
-    if (bookingUrl === undefined) return { html: `${text}\n\n${ctx.t("handoff.noBooking")}`, keyboard: [nav] };
-    const book = revealed ? button.url(`${ctx.t("buttons.book")} ↗`, bookingUrl) : button.cb(ctx.t("buttons.book"), cb.booking(back));
-    return { html: text, keyboard: [[book], nav] };
-  }
 
   async function open(ctx: BotContext, back: Back, mode: "auto" | "new") {
     deps.stats.count("handoff");
-    await show(ctx, screen(ctx, back, false), mode);
+    await show(ctx, handoffScreen(ctx, deps, back), mode);
   }
 
   feature.command("lawyer", (ctx) => open(ctx, { to: "menu" }, "new"));
-  feature.callbackQuery(/^h(?::(.+))?$/, async (ctx) => {
-    const back = decodeBack(ctx.match[1]);
-    if (back === undefined) return showOutdated(ctx);
-    await open(ctx, back, "auto");
-  });
-  feature.callbackQuery(/^bk(?::(.+))?$/, async (ctx) => {
-    const back = decodeBack(ctx.match[1]);
-    if (back === undefined || bookingUrl === undefined) return showOutdated(ctx);
-    deps.stats.count("booking_click");
-    await show(ctx, screen(ctx, back, true));
-  });
+  buttons.on("handoff", (ctx, { back }) => open(ctx, back, "auto"));
   return feature;
+}
+
+/** The firm's details that are set, one line each, in the reader's language. */
+export function firmLines(view: View, deps: ContentDeps): { about: string[]; contacts: string[] } {
+  const t = view.t;
+  const firm = deps.content.firm;
+  const text = (field: { en: string; ru: string }) => field[view.lang];
+  const about = [
+    ...(text(firm.name) === "" ? [] : [t("handoff.firm", { name: text(firm.name) })]),
+    ...(text(firm.format) === "" ? [] : [escapeHtml(text(firm.format))]),
+    ...(text(firm.languages) === "" ? [] : [t("handoff.languages", { languages: text(firm.languages) })]),
+    text(firm.cost) === "" ? t("handoff.costUnknown") : t("handoff.cost", { cost: text(firm.cost) }),
+    ...(text(firm.hours) === "" ? [] : [t("handoff.hours", { hours: text(firm.hours) })]),
+  ];
+  const contacts = [
+    ...(firm.phone === "" ? [] : [t("handoff.phone", { phone: firm.phone }), ...(firm.phone.startsWith("+1") ? [t("handoff.phoneAbroad")] : [])]),
+    ...(firm.email === "" ? [] : [t("handoff.email", { email: firm.email })]),
+    ...(firm.messenger.url === "" ? [] : [t("handoff.messenger", { label: firm.messenger.label, url: firm.messenger.url })]),
+  ];
+  return { about, contacts };
+}
+
+export function handoffScreen(view: View, deps: ContentDeps, back: Back, lead?: string): Screen {
+  const t = view.t;
+  const { about, contacts } = firmLines(view, deps);
+  const booking = deps.settings.bookingUrl;
+  const html = [
+    ...(lead === undefined ? [] : [lead]),
+    t("handoff.title"),
+    about.join("\n"),
+    ...(contacts.length === 0 ? [] : [contacts.join("\n")]),
+    t("handoff.prepare"),
+    `${booking === undefined ? t("handoff.noBooking") : t("handoff.afterBooking")}\n${t("common.disclaimer")}`,
+  ].join("\n\n");
+  const messenger = deps.content.firm.messenger;
+  return {
+    html,
+    keyboard: [
+      ...(booking === undefined ? [] : [[button.url(t("buttons.book"), booking)]]),
+      ...(messenger.url === "" ? [] : [[button.url(`💬 ${messenger.label}`, messenger.url)]]),
+      navRow(view, backTarget(back, deps)),
+    ],
+  };
 }

@@ -2,50 +2,75 @@ import { Composer } from "grammy";
 import type { InlineQueryResultArticle } from "grammy/types";
 import { renderTopicCard } from "../../content/render.js";
 import type { Lang } from "../../i18n.js";
+import { answerQuery, LAWYER } from "../../search/answer.js";
 import type { BotContext } from "../context.js";
 import { deepLink } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
 import { button } from "../screen.js";
-import { renderContext } from "../screens.js";
+import { renderContext, type View } from "../screens.js";
+import { firmLines } from "./handoff.js";
 
 /** Results are cached by Telegram for a few minutes: content changes rarely, queries repeat often. */
 const CACHE_SECONDS = 300;
 
 /**
  * Inline mode: "@bot question" in any chat finds topics and posts a self-contained card with a
- * button that opens the bot at that topic. Results depend on the user's language, so Telegram
- * is told they are personal.
+ * button that opens the bot at that topic, plus a "Talk to a lawyer" card. Cards follow the
+ * query's language; a leading "ru" or "en" asks for that language (a volunteer writing in
+ * English for relatives who read Russian). Results depend on the user, so Telegram is told they
+ * are personal.
  */
 export function inlineFeature(deps: BotDeps, userLanguage: (ctx: BotContext) => Promise<Lang>): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.on("inline_query", async (ctx) => {
-    const query = ctx.inlineQuery.query.slice(0, 256);
-    const { lang, topics } = deps.search.search(query, await userLanguage(ctx), 10);
+    const { lang, ids } = answerQuery(deps.search, deps.intents, ctx.inlineQuery.query.slice(0, 256), await userLanguage(ctx));
     deps.stats.count("inline_query", lang);
-    const view = { t: deps.i18n.t(lang), lang, me: ctx.me };
+    const view: View = { t: deps.i18n.t(lang), lang, me: ctx.me };
     const r = renderContext(view, deps);
-    const results: InlineQueryResultArticle[] = topics.map((id) => ({
+    const card = (id: string): InlineQueryResultArticle => (id === LAWYER ? lawyerCard(view, deps) : topicCard(id));
+    const topicCard = (id: string): InlineQueryResultArticle => ({
       type: "article",
       id: resultId(lang, id),
       title: view.t(`topics.${id}.title`),
       description: view.t(`topics.${id}.description`),
       input_message_content: { message_text: renderTopicCard(r, deps.content.topic(id)!), parse_mode: "HTML", link_preview_options: { is_disabled: true } },
       reply_markup: { inline_keyboard: [[button.url(view.t("buttons.openInBot"), deepLink(ctx.me.username, { lang, topic: id, source: "in" }))]] },
-    }));
-    await ctx.answerInlineQuery(results, {
+    });
+    await ctx.answerInlineQuery(ids.map(card), {
       cache_time: CACHE_SECONDS,
       is_personal: true,
-      button: { text: view.t(results.length === 0 ? "inline.empty" : "inline.openBot"), start_parameter: lang },
+      button: { text: view.t(ids.length === 1 ? "inline.empty" : "inline.openBot"), start_parameter: lang },
     });
   });
 
   feature.on("chosen_inline_result", (ctx) => {
     const topic = parseResultId(ctx.chosenInlineResult.result_id);
-    if (topic !== undefined && deps.content.topic(topic) !== undefined) deps.stats.count("inline_chosen", topic);
+    if (topic !== undefined && (topic === LAWYER || deps.content.topic(topic) !== undefined)) deps.stats.count("inline_chosen", topic);
   });
 
   return feature;
+}
+
+/** The firm's contacts as a card for any chat: for whoever the reader is helping. */
+function lawyerCard(view: View, deps: BotDeps): InlineQueryResultArticle {
+  const t = view.t;
+  const { about, contacts } = firmLines(view, deps);
+  const booking = deps.settings.bookingUrl;
+  const text = [t("handoff.title"), about.join("\n"), ...(contacts.length === 0 ? [] : [contacts.join("\n")]), t("common.disclaimer"), `<i>${t("common.signature", { username: view.me.username })}</i>`].join("\n\n");
+  return {
+    type: "article",
+    id: resultId(view.lang, LAWYER),
+    title: t("inline.lawyerTitle"),
+    description: t("inline.lawyerDescription"),
+    input_message_content: { message_text: text, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    reply_markup: {
+      inline_keyboard: [
+        ...(booking === undefined ? [] : [[button.url(t("buttons.book"), booking)]]),
+        [button.url(t("buttons.openInBot"), deepLink(view.me.username, { lang: view.lang, source: "in" }))],
+      ],
+    },
+  };
 }
 
 /** Stable, short (well under Telegram's 64 bytes) and free of anything about the user. */

@@ -1,27 +1,37 @@
 import { Composer } from "grammy";
-import { decodeBack } from "../callback-data.js";
+import type { Back } from "../callback-data.js";
+import type { CallbackRouter } from "../callback-router.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { show } from "../screen.js";
-import { menuScreen, showOutdated, topicListScreen, topicScreen } from "../screens.js";
+import { menuScreen, sectionScreen, sectionsScreen, showOutdated, topicScreen, updatesPageScreen, updatesScreen } from "../screens.js";
 
-/** The topic browser: menu → topics → a topic → related topics, all edited in place. */
-export function menuFeature(deps: BotDeps): Composer<BotContext> {
+/** The topic browser: menu → sections → topics → related topics, and what changed since 2022; all edited in place. */
+export function menuFeature(deps: BotDeps, buttons: CallbackRouter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
-  feature.callbackQuery("m", (ctx) => show(ctx, menuScreen(ctx)));
-  feature.callbackQuery("tl", (ctx) => show(ctx, topicListScreen(ctx, deps)));
-  feature.command("topics", (ctx) => show(ctx, topicListScreen(ctx, deps), "new"));
-  feature.command("updates", (ctx) => openTopic(ctx, "updates", undefined, "new"));
+  feature.command("topics", (ctx) => show(ctx, sectionsScreen(ctx, deps), "new"));
+  feature.command("updates", (ctx) => show(ctx, updatesScreen(ctx, deps, { to: "menu" }), "new"));
 
-  feature.callbackQuery(/^t:([a-z0-9-]+)(?::(.+))?$/, (ctx) => openTopic(ctx, ctx.match[1]!, ctx.match[2], "auto"));
+  buttons
+    .on("menu", (ctx) => show(ctx, menuScreen(ctx)))
+    .on("sections", (ctx) => show(ctx, sectionsScreen(ctx, deps)))
+    .on("section", async (ctx, { id }) => {
+      const screen = sectionScreen(ctx, deps, id);
+      return screen === undefined ? showOutdated(ctx) : show(ctx, screen);
+    })
+    .on("topic", (ctx, { id, back }) => openTopic(ctx, id, back))
+    .on("updates", (ctx, { back }) => show(ctx, updatesScreen(ctx, deps, back)))
+    .on("updatesPage", async (ctx, { group, page, back }) => {
+      const screen = updatesPageScreen(ctx, deps, group, page, back);
+      return screen === undefined ? showOutdated(ctx) : show(ctx, screen);
+    });
 
-  async function openTopic(ctx: BotContext, id: string, rawBack: string | undefined, mode: "auto" | "new"): Promise<void> {
+  async function openTopic(ctx: BotContext, id: string, back: Back): Promise<void> {
     const topic = deps.content.topic(id);
-    const back = decodeBack(rawBack);
-    if (topic === undefined || back === undefined) return showOutdated(ctx);
+    if (topic === undefined || (back.to === "topic" && deps.content.topic(back.id) === undefined)) return showOutdated(ctx);
     deps.stats.count("topic", topic.id);
-    await show(ctx, topicScreen(ctx, deps, topic, back), mode);
+    await show(ctx, topicScreen(ctx, deps, topic, back));
   }
 
   return feature;

@@ -1,39 +1,60 @@
 import { Composer, InputFile } from "grammy";
 import { buildOfflineGuide } from "../../guide/offline-guide.js";
+import type { Lang } from "../../i18n.js";
+import { cb } from "../callback-data.js";
+import type { CallbackRouter } from "../callback-router.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
-import { firstTap } from "../once.js";
-import { renderContext } from "../screens.js";
+import { firstTap } from "../first-tap.js";
+import { button, show } from "../screen.js";
+import { navRow, renderContext } from "../screens.js";
 
-/** /guide: the whole guide as one offline HTML file, in the reader's language. */
-export function offlineGuideFeature(deps: BotDeps): Composer<BotContext> {
+/**
+ * /guide: the whole guide as one offline HTML file. A Russian reader gets it in Russian; from the
+ * English interface the reader chooses, since what a volunteer sends relatives is the Russian one.
+ */
+export function offlineGuideFeature(deps: BotDeps, buttons: CallbackRouter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
-  // The file depends only on the language, the bot's name and the day: build it once per day.
+  // The file depends on the language, the bot's name and the day: build each once a day.
   const cache = new Map<string, Buffer>();
 
-  function file(ctx: BotContext): Buffer {
+  function file(ctx: BotContext, lang: Lang): Buffer {
     const today = new Date(deps.now());
-    const key = `${ctx.lang}|${ctx.me.username}|${today.toISOString().slice(0, 10)}`;
+    const key = `${lang}|${ctx.me.username}|${today.toISOString().slice(0, 10)}`;
     let bytes = cache.get(key);
     if (bytes === undefined) {
-      cache.clear();
-      bytes = Buffer.from(buildOfflineGuide(renderContext(ctx, deps), today, deps.settings.bookingUrl), "utf8");
+      if (cache.size >= 4) cache.clear();
+      const view = { t: deps.i18n.t(lang), lang, me: ctx.me };
+      bytes = Buffer.from(buildOfflineGuide(renderContext(view, deps), today, deps.settings.bookingUrl), "utf8");
       cache.set(key, bytes);
     }
     return bytes;
   }
 
-  async function send(ctx: BotContext) {
-    await ctx.replyWithDocument(new InputFile(file(ctx), ctx.t("guide.filename")), {
-      caption: ctx.t("guide.caption", { lang: ctx.t("meta.name") }),
+  async function send(ctx: BotContext, lang: Lang) {
+    const t = deps.i18n.t(lang);
+    await ctx.replyWithDocument(new InputFile(file(ctx, lang), t("guide.filename")), {
+      caption: ctx.t("guide.caption", { lang: t("meta.name") }),
       parse_mode: "HTML",
     });
   }
 
-  feature.command("guide", send);
-  feature.callbackQuery("og", async (ctx) => {
-    await ctx.answerCallbackQuery();
-    if (firstTap(ctx, "og", deps.now())) await send(ctx);
-  });
+  async function offer(ctx: BotContext, mode: "auto" | "new") {
+    if (ctx.lang === "ru") {
+      if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery();
+      if (mode === "new" || firstTap(ctx, cb.guide("ru"), deps.now())) await send(ctx, "ru");
+      return;
+    }
+    const keyboard = [[button.cb(ctx.t("buttons.guideRu"), cb.guide("ru"))], [button.cb(ctx.t("buttons.guideEn"), cb.guide("en"))], navRow(ctx, cb.menu)];
+    await show(ctx, { html: ctx.t("guide.choose"), keyboard }, mode);
+  }
+
+  feature.command("guide", (ctx) => offer(ctx, "new"));
+  buttons
+    .on("guide", async (ctx, { lang }) => {
+      if (lang === undefined) return offer(ctx, "auto");
+      await ctx.answerCallbackQuery();
+      if (firstTap(ctx, cb.guide(lang), deps.now())) await send(ctx, lang);
+    });
   return feature;
 }

@@ -1,10 +1,11 @@
-import { Composer } from "grammy";
+import { Composer, type MiddlewareFn } from "grammy";
 import { cb } from "../callback-data.js";
-import { type BotContext, dropSession } from "../context.js";
+import type { CallbackRouter } from "../callback-router.js";
+import { type BotContext, forgetThisUpdate } from "../context.js";
 import type { BotDeps } from "../deps.js";
-import { isRepeatPress } from "../middleware/press-memory.js";
-import { DELETABLE_FOR_SECONDS, FORGOTTEN } from "../middleware/recent-messages.js";
-import { button, show, type Screen } from "../screen.js";
+import type { ForgetMarks } from "../forget-marks.js";
+import { DELETABLE_FOR_SECONDS } from "../middleware/recent-messages.js";
+import { button, type Screen, show } from "../screen.js";
 import { navRow, type View } from "../screens.js";
 
 /**
@@ -12,60 +13,62 @@ import { navRow, type View } from "../screens.js";
  * everything stored under this chat's key and every message in the chat it still may (Telegram
  * allows 48 hours), then explains how to clear older history and set auto-delete.
  */
-export function privacyFeature(deps: BotDeps): Composer<BotContext> {
+export function privacyFeature(deps: BotDeps, buttons: CallbackRouter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   function privacyScreen(view: View, lead?: string): Screen {
     const text = view.t("privacy.text", { days: deps.settings.sessionTtlDays });
     return {
       html: lead === undefined ? text : `${lead}\n\n${text}`,
-      keyboard: [
-        [button.cb(view.t("buttons.forget"), cb.forgetAsk)],
-        [button.cb(view.t("buttons.safety"), cb.topic("safety", { to: "menu" }))],
-        navRow(view, cb.menu),
-      ],
+      keyboard: [[button.cb(view.t("buttons.forget"), cb.forgetAsk)], [button.cb(view.t("buttons.safety"), cb.topic("safety", { to: "menu" }))], navRow(view, cb.menu)],
     };
   }
 
   function askScreen(view: View): Screen {
     return {
       html: view.t("privacy.forgetAsk"),
-      keyboard: [[button.cb(view.t("buttons.forgetConfirm"), cb.forgetYes), button.cb(view.t("buttons.forgetCancel"), cb.forgetNo)]],
+      keyboard: [[button.cb(view.t("buttons.forgetConfirm"), cb.forgetYes)], [button.cb(view.t("buttons.forgetCancel"), cb.forgetNo)]],
     };
   }
 
   feature.command("privacy", (ctx) => show(ctx, privacyScreen(ctx), "new"));
-  feature.callbackQuery("pv", (ctx) => show(ctx, privacyScreen(ctx)));
   feature.command("forget", (ctx) => show(ctx, askScreen(ctx), "new"));
-  feature.callbackQuery("fg", (ctx) => show(ctx, askScreen(ctx)));
-  feature.callbackQuery("fg:n", (ctx) => show(ctx, privacyScreen(ctx, ctx.t("privacy.forgetKept"))));
-
-  feature.callbackQuery("fg:y", async (ctx) => {
-    await ctx.answerCallbackQuery();
-    // The second press of a fast double tap: everything is gone already, including this message,
-    // and this update must not leave a new record behind either.
-    if (isRepeatPress(ctx)) return forgetThisUpdate(ctx);
-    const now = Math.floor(deps.now() / 1000);
-    const ids = new Set((ctx.session.recent ?? []).filter(([, at]) => now - at < DELETABLE_FOR_SECONDS).map(([id]) => id));
-    if (ctx.callbackQuery.message !== undefined) ids.add(ctx.callbackQuery.message.message_id);
-
-    await ctx.conversation.exitAll();
-    if (ctx.anonKey !== undefined) deps.store.forget(ctx.anonKey);
-    forgetThisUpdate(ctx);
-
-    const sorted = [...ids].sort((a, b) => a - b);
-    ctx.scope.deleted = sorted;
-    await deleteMessages(ctx, sorted);
-    await ctx.reply(ctx.t("privacy.forgetDone"), { parse_mode: "HTML" });
-  });
+  buttons
+    .on("privacy", (ctx) => show(ctx, privacyScreen(ctx)))
+    .on("forgetAsk", (ctx) => show(ctx, askScreen(ctx)))
+    .on("forgetNo", (ctx) => show(ctx, privacyScreen(ctx, ctx.t("privacy.forgetKept"))))
+    .on("forgetYes", async (ctx) => {
+      await ctx.answerCallbackQuery();
+      const now = Math.floor(deps.now() / 1000);
+      const ids = new Set((ctx.session.recent ?? []).filter(([, at]) => now - at < DELETABLE_FOR_SECONDS).map(([id]) => id));
+      const pressed = ctx.callbackQuery?.message?.message_id;
+      if (pressed !== undefined) ids.add(pressed);
+      const sorted = [...ids].sort((a, b) => a - b);
+      if (ctx.anonKey !== undefined) {
+        deps.store.forget(ctx.anonKey);
+        if (sorted.length > 0) deps.forgetMarks.mark(ctx.anonKey, sorted.at(-1)!);
+      }
+      forgetThisUpdate(ctx);
+      await deleteMessages(ctx, sorted);
+      await ctx.reply(ctx.t("privacy.forgetDone"), { parse_mode: "HTML" });
+    });
 
   return feature;
 }
 
-/** Nothing of this update is written back: no session, no message ids. */
-function forgetThisUpdate(ctx: BotContext): void {
-  dropSession(ctx);
-  Object.defineProperty(ctx, FORGOTTEN, { value: true });
+/**
+ * A press made before /forget deleted its message, handled after (presses queue up faster than
+ * the bot answers): it has nothing left to act on, and it must not bring a record back.
+ */
+export function dropForgottenPresses(marks: ForgetMarks): MiddlewareFn<BotContext> {
+  return (ctx, next) => {
+    const message = ctx.callbackQuery?.message;
+    if (message !== undefined && ctx.anonKey !== undefined && marks.covers(ctx.anonKey, message.message_id)) {
+      forgetThisUpdate(ctx);
+      return;
+    }
+    return next();
+  };
 }
 
 /** Deletes in batches of 100 (Telegram's limit); a message already gone does not stop the rest. */

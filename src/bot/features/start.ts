@@ -1,11 +1,11 @@
 import { Composer } from "grammy";
-import { formatDate } from "../../content/render.js";
+import { date } from "../../content/render.js";
 import type { BotContext } from "../context.js";
 import { parseStartPayload } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
 import { setLanguage } from "../middleware/language.js";
 import { show } from "../screen.js";
-import { menuKeyboard, renderContext, topicScreen } from "../screens.js";
+import { menuKeyboard, renderContext, sectionOf, topicScreen } from "../screens.js";
 
 /** /start (with or without a deep link) and /help. */
 export function startFeature(deps: BotDeps): Composer<BotContext> {
@@ -21,11 +21,11 @@ export function startFeature(deps: BotDeps): Composer<BotContext> {
     const topic = request?.topic === undefined ? undefined : deps.content.topic(request.topic);
     if (topic !== undefined) {
       deps.stats.count("topic", topic.id);
-      await show(ctx, topicScreen(ctx, deps, topic, { to: "list" }), "new");
+      await show(ctx, topicScreen(ctx, deps, topic, sectionOf(deps, topic.id)), "new");
       return;
     }
     const r = renderContext(ctx, deps);
-    const html = ctx.t("start.greeting", { date: formatDate(r, deps.content.recordedOn), disclaimer: ctx.t("common.disclaimer") });
+    const html = ctx.t("start.greeting", { date: date(r, deps.content.recordedOn, "long"), disclaimer: ctx.t("common.disclaimer") });
     await show(ctx, { html, keyboard: menuKeyboard(ctx) }, "new");
   });
 

@@ -6,9 +6,6 @@ export const DELETABLE_FOR_SECONDS = 48 * 3600;
 /** A bound on what one chat's session may hold, whatever the traffic. */
 const MAX_REMEMBERED = 300;
 
-/** Set on an update whose handler deleted the chat's data, so nothing is written back. */
-export const FORGOTTEN = Symbol("forgotten");
-
 /** Remembers the ids (never the texts) of the user's and the bot's messages, for /forget. */
 export function rememberRecentMessages(now: () => number): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
@@ -16,7 +13,7 @@ export function rememberRecentMessages(now: () => number): MiddlewareFn<BotConte
       await next();
     } finally {
       const ids = [...(ctx.message === undefined ? [] : [ctx.message.message_id]), ...ctx.scope.sent];
-      if (ids.length > 0 && !(FORGOTTEN in ctx)) remember(ctx.session, ids, Math.floor(now() / 1000));
+      if (ids.length > 0 && ctx.forgotten !== true) remember(ctx.session, ids, Math.floor(now() / 1000));
     }
   };
 }

@@ -1,20 +1,15 @@
 import type { MiddlewareFn, Transformer } from "grammy";
 import type { BotContext } from "../context.js";
-import type { Screen } from "../screen.js";
 
 /**
  * What the bot did while handling the current update, seen from its Bot API calls: the ids of
  * messages it sent (for /forget) and whether the button press was answered (so the error
  * boundary can stop the spinner exactly once). Calls made inside a conversation use their own
- * API object; the conversation reports the messages it sends itself (see guided/conversation.ts).
+ * API object; the guided conversation sends nothing itself.
  */
 export interface UpdateScope {
   sent: number[];
   callbackAnswered: boolean;
-  /** The screen `show` left on the pressed message, if any. */
-  shown?: Screen;
-  /** Messages deleted while handling this update (by /forget). */
-  deleted?: number[];
 }
 
 const SENDING_METHODS = new Set(["sendMessage", "sendDocument", "sendPhoto", "copyMessage"]);

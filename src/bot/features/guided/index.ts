@@ -1,58 +1,81 @@
-import { createConversation } from "@grammyjs/conversations";
+import { conversations, createConversation, type ConversationData, type VersionedStateStorage } from "@grammyjs/conversations";
 import { Composer, type Context } from "grammy";
+import { parseCallback } from "../../callback-data.js";
+import type { CallbackRouter } from "../../callback-router.js";
 import type { BotContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
-import { isRepeatPress } from "../../middleware/press-memory.js";
-import { firstTap } from "../../once.js";
-import { isShown, screenId, show } from "../../screen.js";
-import { showOutdated } from "../../screens.js";
-import { createGuidedConversation, GUIDED, questionScreen } from "./conversation.js";
-import { askedQuestions, QUESTIONS } from "./questions.js";
-import { parseRoute, routeScreen, routeSummary } from "./route.js";
+import { firstTap } from "../../first-tap.js";
+import { show } from "../../screen.js";
+import { menuScreen, showOutdated } from "../../screens.js";
+import { decodeAnswers, encodeAnswers, isComplete, nextQuestion } from "./answers.js";
+import { GUIDED, guided } from "./conversation.js";
+import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "./screens.js";
 
-/** "My situation": the guided conversation, its route screens and the summary for a lawyer. */
-export function guidedFeature(deps: BotDeps): Composer<BotContext> {
-  const feature = new Composer<BotContext>();
-  feature.use(createConversation<BotContext, Context>(createGuidedConversation(deps), { id: GUIDED }));
+/** Bump when the conversation's arguments or behaviour change: unfinished ones are then dropped instead of replayed wrongly. */
+export const CONVERSATION_VERSION = 2;
 
-  async function begin(ctx: BotContext) {
-    // The second press of a fast double tap: the first already started the conversation on this message.
-    if (isRepeatPress(ctx)) return;
-    // Starting again replaces an unfinished conversation rather than failing.
-    await ctx.conversation.exit(GUIDED);
-    await ctx.conversation.enter(GUIDED, ctx.lang, ...showing(ctx));
-  }
-  feature.command("route", begin);
-  feature.callbackQuery("g", begin);
-  // Buttons of a conversation that has ended, or from before a restart with a new version.
-  feature.callbackQuery(/^g:/, showOutdated);
-
-  feature.callbackQuery(/^r\.([A-Za-z]+)$/, async (ctx) => {
-    const route = ctx.match[1]!;
-    if (parseRoute(route) === undefined) return showOutdated(ctx);
-    await show(ctx, routeScreen(ctx, deps, route));
-  });
-
-  feature.callbackQuery(/^rs\.([A-Za-z]+)$/, async (ctx) => {
-    const route = ctx.match[1]!;
-    if (parseRoute(route) === undefined) return showOutdated(ctx);
-    await ctx.answerCallbackQuery({ text: ctx.t("route.summary.note") });
-    if (!firstTap(ctx, `rs.${route}`, deps.now())) return;
-    await ctx.reply(routeSummary(ctx, deps, route), { link_preview_options: { is_disabled: true } });
-  });
-  return feature;
+/** Only these updates can start, answer or leave the conversation; no other update loads its state. */
+function concernsConversation(ctx: BotContext): boolean {
+  const data = ctx.callbackQuery?.data;
+  if (data !== undefined) return /^g(?::|r?$)/.test(data);
+  const text = ctx.message?.text;
+  return text !== undefined && /^\/route(?:@\w+)?(?:\s|$)/.test(text);
 }
 
 /**
- * What the pressed message shows, for the conversation's first screen: from the chat's previous
- * press when it was on this message, otherwise from the message as the press saw it.
+ * "My situation": a few questions by buttons, then a personal route, its details and a summary
+ * for a lawyer. Each question is one short conversation (see conversation.ts); the screens are
+ * shown here, with the bot's own API, before the next conversation is entered.
  */
-function showing(ctx: BotContext): [] | [[number, string]] {
-  const message = ctx.callbackQuery?.message;
-  if (message === undefined) return [];
-  const known = ctx.lastPress?.messageId === message.message_id ? ctx.lastPress.screen : undefined;
-  if (known !== undefined) return [[message.message_id, screenId(known)]];
-  const first = questionScreen(ctx, QUESTIONS[0]!, 0, askedQuestions({}).length);
-  const text = "text" in message && typeof message.text === "string" ? message.text : "";
-  return isShown(first, text, message.reply_markup?.inline_keyboard) ? [[message.message_id, screenId(first)]] : [];
+export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotContext, ConversationData>, buttons: CallbackRouter): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+  const active = feature.filter(concernsConversation);
+  active.use(conversations<BotContext, Context>({ storage: { type: "context", version: CONVERSATION_VERSION, adapter: storage } }));
+  // Runs after the conversation has decided, still inside the conversations plugin, so the next one is saved.
+  active.use(async (ctx, next) => {
+    await next();
+    const outcome = ctx.guided;
+    if (outcome === undefined) return;
+    if (outcome.next === "cancel") {
+      await show(ctx, menuScreen(ctx, ctx.t("guided.cancelled")));
+    } else if (outcome.next === "route") {
+      await show(ctx, routeScreen(ctx, deps, outcome.answers));
+      deps.stats.count("route_done", ctx.lang);
+    } else {
+      await ask(ctx, outcome.answers, outcome.preset, "auto");
+    }
+  });
+  active.use(createConversation<BotContext, Context>(guided, { id: GUIDED }));
+
+  /** Shows the next question, then waits for its answer in a fresh conversation. */
+  async function ask(ctx: BotContext, code: string, preset: boolean, mode: "auto" | "new") {
+    const answers = decodeAnswers(code)!;
+    await show(ctx, questionScreen(ctx, answers, nextQuestion(answers)!, preset), mode);
+    await ctx.conversation.enter(GUIDED, code, preset);
+  }
+
+  async function begin(ctx: BotContext, forOther: boolean, mode: "auto" | "new") {
+    // Starting again replaces an unfinished conversation rather than failing.
+    await ctx.conversation.exitAll();
+    await ask(ctx, encodeAnswers(forOther ? { who: "o" } : {}), forOther, mode);
+  }
+
+  active.command("route", (ctx) => begin(ctx, false, "new"));
+  active.on("callback_query:data", async (ctx) => {
+    const action = parseCallback(ctx.callbackQuery.data);
+    if (action?.kind === "guidedStart") return begin(ctx, action.forOther, "auto");
+    // An answer with no conversation waiting for it: from before a restart with a new version, or long finished.
+    return showOutdated(ctx);
+  });
+
+  buttons
+    .on("route", (ctx, { answers }) => (isComplete(answers) ? show(ctx, routeScreen(ctx, deps, answers)) : showOutdated(ctx)))
+    .on("routeDetails", (ctx, { answers }) => (isComplete(answers) ? show(ctx, routeDetailsScreen(ctx, deps, answers)) : showOutdated(ctx)))
+    .on("routeSummary", async (ctx, { answers }) => {
+      if (!isComplete(answers)) return showOutdated(ctx);
+      await ctx.answerCallbackQuery({ text: ctx.t("route.summary.note") });
+      if (!firstTap(ctx, `Rs:${answers}`, deps.now())) return;
+      await ctx.reply(routeSummary(ctx, deps, answers), { link_preview_options: { is_disabled: true } });
+    });
+  return feature;
 }
