@@ -4,17 +4,19 @@ import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
 import { loadContent } from "../src/content/content.js";
 import { renderTopic, renderTopicCard } from "../src/content/render.js";
 import { createI18n, readLocales } from "../src/i18n.js";
-import type { LocalTelegram } from "../src/local-telegram/emulator.js";
+import type { LocalTelegram } from "../tools/local-telegram/emulator.js";
 
 /**
  * The baseline: grammY with in-memory sessions and nothing else. It answers the same updates
  * with replies of the same size and shape (the real texts and keyboards, rendered once in
  * advance), so the difference to the full bot is what our features, storage and safety cost.
  */
-export function createBareBot(token: string, tg: LocalTelegram): Bot {
+type BareContext = import("grammy").Context & { session: { shown: number } };
+
+export function createBareBot(token: string, tg: LocalTelegram): Bot<BareContext> {
   const i18n = createI18n(readLocales(LOCALES_DIR));
   const content = loadContent(CONTENT_DIR, i18n);
-  const r = { content, t: i18n.t("ru"), lang: "ru" as const, username: tg.botInfo.username };
+  const r = { content, t: i18n.t("ru"), lang: "ru" as const, username: tg.botInfo.username, staleAfterDays: undefined };
   const keyboard = (n: number): InlineKeyboardButton[][] => Array.from({ length: n }, (_, i) => [{ text: `Button ${i}`, callback_data: `t:${content.topics[i % content.topics.length]!.id}` }]);
   const screens = content.topics.map((topic) => ({ html: renderTopic(r, topic), keyboard: keyboard(4) }));
   const menu = { html: i18n.t("ru")("start.menu", { disclaimer: i18n.t("ru")("common.disclaimer") }), keyboard: keyboard(8) };
@@ -26,7 +28,7 @@ export function createBareBot(token: string, tg: LocalTelegram): Bot {
     input_message_content: { message_text: renderTopicCard(r, topic), parse_mode: "HTML" },
   }));
 
-  const bot = new Bot<import("grammy").Context & { session: { shown: number } }>(token, { botInfo: tg.botInfo, client: { fetch: tg.fetch } });
+  const bot = new Bot<BareContext>(token, { botInfo: tg.botInfo, client: { fetch: tg.fetch } });
   bot.use(session({ initial: () => ({ shown: -1 }) }));
   bot.on("message", (ctx) => ctx.reply(menu.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: menu.keyboard } }));
   bot.on("callback_query:data", async (ctx) => {

@@ -1,5 +1,5 @@
-import type { LocalTelegram } from "../src/local-telegram/emulator.js";
-import { SimulatedUser } from "../src/local-telegram/user.js";
+import type { LocalTelegram } from "../tools/local-telegram/emulator.js";
+import { SimulatedUser } from "../tools/local-telegram/user.js";
 
 /**
  * The benchmark's realistic mix, as a script per user: a start, menu navigation, topic views,

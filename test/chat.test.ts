@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "./support/process.js";
+import { en, ru } from "./support/texts.js";
 
 let child: ChildProcess | undefined;
 afterEach(() => {
@@ -13,10 +14,10 @@ afterEach(() => {
 /** Runs the terminal chat; `viaPty` wraps it in util-linux `script`, which gives it a real pseudo-terminal. */
 function startChat(args: string[], viaPty: boolean) {
   const db = join(mkdtempSync(join(tmpdir(), "asylum-chat-")), "bot.sqlite");
-  const command = `${process.execPath} dist/src/chat.js --db ${db} ${args.join(" ")}`;
+  const command = `${process.execPath} dist/tools/chat.js --db ${db} ${args.join(" ")}`;
   child = viaPty
     ? spawn("script", ["-qfec", command, "/dev/null"], { env: { ...process.env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] })
-    : spawn(process.execPath, ["dist/src/chat.js", "--db", db, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    : spawn(process.execPath, ["dist/tools/chat.js", "--db", db, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")));
@@ -43,19 +44,22 @@ describe.each([
   it("shows messages with numbered buttons; numbers press them, text and commands are sent, inline search works", async () => {
     const chat = startChat(["--lang", "en"], viaPty);
     await waitFor(() => chat.output().includes("A number presses a button"), "the chat to start");
-    const start = await chat.type("/start", "[1] 📚 Topics");
-    expect(start).toContain("General information, not legal advice.");
-    expect(start).toContain("[2] 🧭 My situation");
-    const list = await chat.type("1", /\[\d+\] Bond/);
-    const bond = /\[(\d+)\] Bond/.exec(list)![1]!;
-    const topic = await chat.type(bond, "Bond: getting released");
-    expect(topic).toContain("Video: 17:17, 17:21, 17:50, 18:00");
-    await chat.type("what about detention", "[1] Detention");
-    const results = await chat.type("@zalog", "[i1] Залог (бонд): как выйти");
+    const start = await chat.type("/start", `[3] ${en("buttons.topics")}`);
+    expect(start).toContain(en("common.disclaimer"));
+    expect(start).toContain(`[1] ${en("buttons.guided")}`);
+    const sections = await chat.type("3", en("sections.border-after"));
+    const section = new RegExp(`\\[(\\d+)\\] ${en("sections.border-after")}`).exec(sections)![1]!;
+    const list = await chat.type(section, en("topics.bond.button"));
+    const bond = new RegExp(`\\[(\\d+)\\] ${en("topics.bond.button").replace(/[()]/g, "\\$&")}`).exec(list)![1]!;
+    const topic = await chat.type(bond, en("topics.bond.title"));
+    expect(topic).toContain("Video: 17:21, 17:50, 18:00");
+    await chat.type("what about detention", `[1] ${en("topics.detention.button")}`);
+    const results = await chat.type("@zalog", `[i1] ${ru("topics.bond.title")}`);
     expect(results).toMatch(/\[i\d\]/);
     await chat.type("i1", "posted in the other chat");
-    const guide = await chat.type("/guide", "saved to");
-    expect(guide).toContain("asylum-basics-en.html");
+    const guide = await chat.type("/guide", en("guide.choose").split("\n")[0]!);
+    expect(guide).toContain(en("buttons.guideRu"));
+    await chat.type("1", "saved to");
     await chat.type("/quit", /$/);
     expect(await chat.exited).toBe(0);
     expect(existsSync(chat.db)).toBe(true);

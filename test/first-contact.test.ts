@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { registerCommands } from "../src/run/commands.js";
 import { Api } from "grammy";
+import { afterEach, describe, expect, it } from "vitest";
+import { registerProfile } from "../src/run/profile.js";
 import { startTestBot, type TestBot, TEST_TOKEN } from "./support/harness.js";
+import { en, firstLine, ru } from "./support/texts.js";
 
 let tb: TestBot;
 afterEach(() => {
@@ -10,22 +11,24 @@ afterEach(() => {
 });
 
 describe("first contact", () => {
-  it("/start greets a Russian-speaking user in Russian, with the notice and the menu", async () => {
+  it("/start greets a Russian-speaking user in Russian, asks whom it is for, and shows the menu", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "ru" });
     await user.send("/start");
     const reply = user.lastBotMessage()!;
-    expect(reply.text).toContain("Здравствуйте");
-    expect(reply.text).toContain("Общая информация, не юридическая консультация.");
-    expect(user.buttons().map((b) => b.text)).toEqual(expect.arrayContaining(["📚 Темы", "🧭 Моя ситуация", "⚖️ Поговорить с адвокатом"]));
+    expect(firstLine(reply.text!)).toBe(firstLine(ru("start.greeting", { date: "", disclaimer: "" })));
+    expect(reply.text).toContain(ru("common.disclaimer"));
+    expect(reply.text).toContain("21 октября 2022 года");
+    expect(user.buttons().map((b) => b.text).slice(0, 2)).toEqual([ru("buttons.guided"), ru("buttons.relative")]);
+    expect(user.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([ru("buttons.topics"), ru("buttons.lawyer")]));
   });
 
   it("/start greets others in English", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "de" });
     await user.send("/start");
-    expect(user.lastBotMessage()!.text).toContain("General information, not legal advice.");
-    expect(user.buttons().map((b) => b.text)).toContain("📚 Topics");
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(en("start.greeting", { date: "", disclaimer: "" })));
+    expect(user.buttons().map((b) => b.text)).toContain(en("buttons.topics"));
   });
 
   it("Ukrainian, Belarusian and Kazakh apps get Russian", async () => {
@@ -33,7 +36,7 @@ describe("first contact", () => {
     for (const code of ["uk", "be", "kk"]) {
       const user = tb.user({ language_code: code });
       await user.send("/start");
-      expect(user.lastBotMessage()!.text).toContain("Здравствуйте");
+      expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(ru("start.greeting", { date: "", disclaimer: "" })));
     }
   });
 
@@ -46,48 +49,26 @@ describe("first contact", () => {
     expect(text).toContain(`@${tb.tg.botInfo.username}`);
   });
 
-  it("/language switches languages and the choice is remembered over the app's language", async () => {
+  it("/language switches languages and the choice is remembered over the app's language, across a restart", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/language");
     await user.press("Русский");
-    expect(user.lastBotMessage()!.text).toContain("Меню");
-    await user.send("/start");
-    expect(user.lastBotMessage()!.text).toContain("Здравствуйте");
-    await user.press("Язык");
-    await user.press("English");
-    expect(user.lastBotMessage()!.text).toContain("Menu");
-  });
-
-  it("the language survives a restart", async () => {
-    tb = await startTestBot();
-    const user = tb.user({ language_code: "en" });
-    await user.send("/language");
-    await user.press("Русский");
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(ru("start.menu", { disclaimer: "" })));
     tb = await tb.restart();
-    await user.send("/help");
-    expect(user.lastBotMessage()!.text).toContain("Как пользоваться ботом");
-  });
-
-  it("unknown text gets matching topics and the menu; it is never met with silence", async () => {
-    tb = await startTestBot();
-    const user = tb.user({ language_code: "ru" });
-    await user.send("сколько держат в детеншн");
-    expect(user.lastBotMessage()!.text).toContain("не сохраняю");
-    expect(user.buttons().map((b) => b.text)).toContain("Задержание (детеншн)");
-    await user.send("qqqq zzzz");
-    expect(user.lastBotMessage()!.text).toContain("Выберите тему");
-    await user.send("/nonsense");
-    expect(user.buttons().map((b) => b.text)).toContain("📚 Темы");
+    await user.send("/start");
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(ru("start.greeting", { date: "", disclaimer: "" })));
+    await user.press(ru("buttons.language"));
+    await user.press("English");
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(en("start.menu", { disclaimer: "" })));
   });
 
   it("media gets a short reply with the menu", async () => {
     tb = await startTestBot();
     const user = tb.user();
-    const before = user.botMessages().length;
     await user.message({ sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } });
-    expect(user.botMessages().length).toBe(before + 1);
-    expect(user.lastBotMessage()!.text).toContain("button taps and commands");
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(en("free.media"));
+    expect(user.buttons().map((b) => b.text)).toContain(en("buttons.guided"));
   });
 
   it("in a group, commands get a pointer to the private chat and other messages are ignored", async () => {
@@ -98,21 +79,70 @@ describe("first contact", () => {
     await tb.tg.push({ update_id: tb.tg.nextUpdateId(), message: { message_id: 1, date: 1, chat, from, text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] } });
     const replies = tb.tg.visible(groupId);
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.text).toContain("личном чате");
+    expect(replies[0]!.text).toBe(ru("group.privateOnly"));
     const link = replies[0]!.reply_markup!.inline_keyboard[0]![0]!;
     expect("url" in link && link.url).toBe(`https://t.me/${tb.tg.botInfo.username}?start=ru`);
     await tb.tg.push({ update_id: tb.tg.nextUpdateId(), message: { message_id: 2, date: 1, chat, from, text: "hello everyone" } });
     expect(tb.tg.visible(groupId)).toHaveLength(1);
   });
 
-  it("registers the command list in both languages", async () => {
+  it("sets the bot's commands, description and short description in English, and in Russian for Russian-reading apps", async () => {
     tb = await startTestBot();
     const api = new Api(TEST_TOKEN, { fetch: tb.tg.fetch });
-    await registerCommands(api, tb.app.deps.i18n);
-    const en = tb.tg.commands.get(`${JSON.stringify({ type: "all_private_chats" })}|`) as { command: string; description: string }[];
-    const ru = tb.tg.commands.get(`${JSON.stringify({ type: "all_private_chats" })}|ru`) as { command: string; description: string }[];
-    expect(en.map((c) => c.command)).toEqual(ru.map((c) => c.command));
-    expect(en.find((c) => c.command === "forget")!.description).toMatch(/Delete/);
-    expect(ru.find((c) => c.command === "forget")!.description).toMatch(/Удалить/);
+    await registerProfile(api, tb.app.deps.i18n);
+    const commands = (code: string) => tb.tg.commands.get(`${JSON.stringify({ type: "all_private_chats" })}|${code}`) as { command: string; description: string }[];
+    expect(commands("").map((c) => c.command)).toEqual(commands("ru").map((c) => c.command));
+    expect(commands("").find((c) => c.command === "forget")!.description).toBe(en("commands.forget"));
+    for (const code of ["ru", "uk", "be", "kk"]) {
+      expect(commands(code).find((c) => c.command === "forget")!.description).toBe(ru("commands.forget"));
+      expect(tb.tg.descriptions.get(code)).toEqual({ description: ru("profile.description"), short_description: ru("profile.shortDescription") });
+    }
+    expect(tb.tg.descriptions.get("")).toEqual({ description: en("profile.description"), short_description: en("profile.shortDescription") });
+  });
+});
+
+describe("asking for someone close", () => {
+  it.each(["ru", "en"] as const)("%s: from /start, questions about the other person, and a route that speaks to the one asking", async (lang) => {
+    tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
+    const t = lang === "ru" ? ru : en;
+    const mother = tb.user({ language_code: lang });
+    await mother.send("/start ru_sh".replace("ru", lang));
+    await mother.press(t("buttons.relative"));
+    let text = mother.lastBotMessage()!.text!;
+    expect(text).toContain(t("guided.introOther", { max: 6 }));
+    expect(text).toContain(t("guided.progress", { n: 1, max: 6 }));
+    expect(text).toContain(t("guided.questions.loc.textOther"));
+    expect(text).not.toContain(t("guided.questions.loc.text"));
+    for (const [q, a] of [["loc", "a"], ["visa", "n"], ["draft", "s"], ["views", "p"], ["rec", "n"], ["group", "a"]] as const) {
+      if (q !== "loc") expect(mother.lastBotMessage()!.text, q).toContain(t(`guided.questions.${q}.textOther`));
+      await mother.press(t(`guided.questions.${q}.answers.${a}`));
+    }
+    text = mother.lastBotMessage()!.text!;
+    expect(firstLine(text)).toBe(t("route.titleOther"));
+    const lines = [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => m[1]);
+    // What to send, how to talk safely, what the person must not do, what to do if they are held, and the consultation.
+    expect(lines.slice(0, 3)).toEqual([t("route.steps.send.lead"), t("route.steps.talk-safely.lead"), t("route.stepsOther.no-border.lead")]);
+    expect(lines).toContain(t("route.steps.if-held.lead"));
+    expect(lines.at(-1)).toBe(t("route.stepsOther.consult.lead"));
+    // The route is written to the one asking: nothing tells them to leave Russia themselves.
+    expect(lines).not.toContain(t("route.steps.leave.lead"));
+    expect(mother.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([t("buttons.guideRu"), t("buttons.shareLink"), t("buttons.book")]));
+    await mother.press(t("buttons.guideRu"));
+    expect(mother.lastBotMessage()!.document!.file_name).toBe(ru("guide.filename"));
+  });
+
+  it("is also the first answer of 'My situation', and the relatives topic carries its buttons", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "ru" });
+    await user.send("/route");
+    expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.who.text"));
+    await user.press(ru("guided.questions.who.answers.o"));
+    expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.loc.textOther"));
+    expect(user.lastBotMessage()!.text).toContain(ru("guided.progress", { n: 2, max: 7 }));
+    await user.send("/start ru-relatives");
+    const labels = user.buttons().map((b) => b.text);
+    expect(labels).toEqual(expect.arrayContaining([ru("buttons.relative"), ru("buttons.shareLink"), ru("buttons.guideRu")]));
+    await user.press(ru("buttons.shareLink"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(ru("share.text", { link: "" })));
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Update } from "grammy/types";
 import { HttpServer } from "../src/server/http.js";
+import { en } from "./support/texts.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 
 let tb: TestBot;
@@ -85,7 +86,7 @@ describe("/healthz and /metrics", () => {
     const { base } = await serve();
     const user = tb.user({ id: 31337000111, language_code: "en" });
     await user.send("/start");
-    await user.press("📚 Topics");
+    await user.press(en("buttons.topics"));
     await user.inline("bond");
     tb.tg.failures.push({ method: "sendMessage", code: 400, description: "Bad Request: test" });
     await user.send("/help");

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LabelledQuery } from "../bench/search-eval.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { en, firstLine, ru } from "./support/texts.js";
 
 let tb: TestBot;
 afterEach(() => {
@@ -18,7 +19,7 @@ describe("inline mode", () => {
     for (const q of queries) {
       const results = await user.inline(q.q);
       expect(results.length, q.q).toBeGreaterThan(0);
-      expect(results.length).toBeLessThanOrEqual(10);
+      expect(results.length).toBeLessThanOrEqual(11);
       expect(new Set(results.map((r) => r.id)).size).toBe(results.length);
       for (const r of results) expect(Buffer.byteLength(r.id)).toBeLessThanOrEqual(64);
     }
@@ -32,12 +33,14 @@ describe("inline mode", () => {
     const user = tb.user({ language_code: "en" });
     const [first] = await user.inline("залог");
     expect(first!.id).toBe("ru:bond");
-    expect(first!.title).toBe("Залог (бонд): как выйти");
-    expect(first!.description!.length).toBeGreaterThan(20);
+    expect(first!.title).toBe(ru("topics.bond.title"));
+    expect(first!.description).toBe(ru("topics.bond.description"));
     const card = first!.input_message_content.message_text;
-    expect(card).toContain("Видео: 17:17, 17:21, 17:50, 18:00");
-    expect(card).toContain("21 октября 2022");
-    expect(card).toContain("не юридическая консультация");
+    expect(card).toContain("Видео: 17:21, 17:50, 18:00");
+    expect(card).toContain("21 октября 2022 года");
+    expect(card).toContain(tb.app.deps.i18n.t("ru")("common.disclaimer"));
+    // The card carries the topic's most important dated note, so 2022 advice never travels alone.
+    expect(card).toContain(tb.app.deps.i18n.t("ru")("updates.items.bond-border.short"));
     expect(card).toContain(`@${tb.tg.botInfo.username}`);
     const button = first!.reply_markup!.inline_keyboard[0]![0]!;
     expect("url" in button && button.url).toBe(`https://t.me/${tb.tg.botInfo.username}?start=ru-bond_in`);
@@ -62,9 +65,45 @@ describe("inline mode", () => {
     const user = tb.user({ language_code: "ru" });
     const results = await user.inline("");
     expect(results.map((r) => r.id).slice(0, 3)).toEqual(["ru:no-program", "ru:leave-russia", "ru:visa-inside"]);
-    expect(await user.inline("qqqqqqq")).toEqual([]);
+    expect((await user.inline("qqqqqqq")).map((r) => r.id)).toEqual(["ru:lawyer"]);
     const last = tb.tg.calls.filter((c) => c.method === "answerInlineQuery").at(-1)!;
     expect(last.params.button).toMatchObject({ start_parameter: "ru" });
+  });
+
+  it("the border card leads with the turn-backs, so it never reads as an invitation", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    const border = (await user.inline("asylum at the border")).find((r) => r.id === "en:border")!;
+    const card = border.input_message_content.message_text;
+    expect(border.description).toBe(en("topics.border.description"));
+    // Safety pin: the card's text says the 2022 advice is outdated.
+    expect(border.description).toMatch(/^Outdated 2022 advice/);
+    expect(card).toContain(tb.app.deps.i18n.t("en")("updates.items.turn-backs.short"));
+  });
+
+  it("cost and lawyer questions put a 'Talk to a lawyer' card first; every answer offers it", async () => {
+    tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
+    const user = tb.user({ language_code: "ru" });
+    for (const q of ["сколько стоит адвокат", "how much does a lawyer cost", "консультация"]) {
+      const [first] = await user.inline(q);
+      expect(first!.id, q).toMatch(/^(ru|en):lawyer$/);
+    }
+    const [lawyer] = await user.inline("адвокат");
+    expect(lawyer!.title).toBe(ru("inline.lawyerTitle"));
+    expect(lawyer!.input_message_content.message_text).toContain("+1 646-859-0205");
+    expect(lawyer!.reply_markup!.inline_keyboard.flat().some((b) => "url" in b && b.url === "https://firm.example/book")).toBe(true);
+    expect((await user.inline("залог")).at(-1)!.id).toBe("ru:lawyer");
+  });
+
+  it("cards follow the query's language, and a leading 'ru' asks for Russian cards from English", async () => {
+    tb = await startTestBot();
+    const volunteer = tb.user({ language_code: "en" });
+    expect((await volunteer.inline("bond"))[0]!.id).toBe("en:bond");
+    expect((await volunteer.inline("ru bond"))[0]!.id).toBe("ru:bond");
+    expect((await volunteer.inline("ru bond"))[0]!.title).toBe(ru("topics.bond.title"));
+    expect((await volunteer.inline("ru"))[0]!.id).toMatch(/^ru:/);
+    const russian = tb.user({ language_code: "ru" });
+    expect((await russian.inline("en залог"))[0]!.id).toBe("en:bond");
   });
 
   it("counts queries and chosen results, and keeps nothing about who searched", async () => {
@@ -79,6 +118,9 @@ describe("inline mode", () => {
       { name: "inline_chosen", label: "bond", n: 1 },
       { name: "inline_query", label: "en", n: 1 },
     ]);
+    await user.chooseInline("en:lawyer", "lawyer");
+    tb.flush();
+    expect(tb.app.db.prepare("SELECT label FROM daily_counts WHERE name = 'inline_chosen' ORDER BY label").all()).toEqual([{ label: "bond" }, { label: "lawyer" }]);
     expect(tb.app.deps.store.count()).toBe(0);
   });
 });
@@ -92,7 +134,7 @@ describe("deep links and sharing", () => {
         const payload = `${lang}-${topic.id}`;
         expect(payload).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
         await user.send(`/start ${payload}`);
-        expect(user.lastBotMessage()!.text).toMatch(new RegExp(`^${tb.app.deps.i18n.t(lang)(`topics.${topic.id}.title`).replace(/[()$]/g, "\\$&")}`));
+        expect(firstLine(user.lastBotMessage()!.text!)).toBe((lang === "ru" ? ru : en)(`topics.${topic.id}.title`));
       }
     }
   });
@@ -101,9 +143,21 @@ describe("deep links and sharing", () => {
     tb = await startTestBot();
     const relative = tb.user({ language_code: "en" });
     await relative.send("/start ru_sh");
-    expect(relative.lastBotMessage()!.text).toContain("Здравствуйте");
+    expect(firstLine(relative.lastBotMessage()!.text!)).toBe(firstLine(ru("start.greeting", { date: "", disclaimer: "" })));
     tb.flush();
     expect(tb.app.db.prepare("SELECT label FROM daily_counts WHERE name = 'start'").all()).toEqual([{ label: "ru:sh" }]);
+  });
+
+  it("/guide from the English interface offers the Russian guide for relatives as well as the English one", async () => {
+    tb = await startTestBot();
+    const volunteer = tb.user({ language_code: "en" });
+    await volunteer.send("/guide");
+    expect(volunteer.lastBotMessage()!.text).toBe(en("guide.choose"));
+    await volunteer.press(en("buttons.guideRu"));
+    expect(volunteer.lastBotMessage()!.document!.file_name).toBe(ru("guide.filename"));
+    const russian = tb.user({ language_code: "ru" });
+    await russian.send("/guide");
+    expect(russian.lastBotMessage()!.document!.file_name).toBe(ru("guide.filename"));
   });
 
   it("Share and /share give a Russian link for a relative and a button that sends a topic card to any chat", async () => {
@@ -116,9 +170,18 @@ describe("deep links and sharing", () => {
     const buttons = user.buttons();
     const sheet = buttons.find((b) => "url" in b && b.url?.startsWith("https://t.me/share/url"));
     expect(sheet && "url" in sheet && decodeURIComponent(sheet.url!)).toContain(link);
-    expect(buttons.some((b) => "switch_inline_query" in b && b.switch_inline_query === "")).toBe(true);
-    await user.press("🏠 Menu");
-    await user.press("🔗 Share");
+    // From the English interface, the card button asks for Russian cards, and the guide comes in Russian too.
+    expect(buttons.some((b) => "switch_inline_query" in b && b.switch_inline_query === "ru ")).toBe(true);
+    await user.press(en("buttons.guideRu"));
+    expect(user.lastBotMessage()!.document!.file_name).toBe(ru("guide.filename"));
+    await user.press(en("buttons.guideEn"));
+    expect(user.lastBotMessage()!.document!.file_name).toBe(en("guide.filename"));
+    await user.send("/start");
+    await user.press(en("buttons.share"));
     expect(user.lastBotMessage()!.text).toContain(link);
+    const russian = tb.user({ language_code: "ru" });
+    await russian.send("/share");
+    expect(russian.buttons().some((b) => "switch_inline_query" in b && b.switch_inline_query === "")).toBe(true);
+    expect(russian.buttons().map((b) => b.text)).not.toContain(ru("buttons.guideEn"));
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { shortKey } from "../src/privacy/anon-key.js";
 import { allBytes, forms } from "./support/files.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { en, ru } from "./support/texts.js";
 
 let tb: TestBot;
 afterEach(() => {
@@ -18,17 +19,18 @@ describe("data minimization", () => {
     tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
     const user = tb.user(PERSON);
     await user.send("/start");
-    await user.press("📚 Темы");
-    await user.press("Залог (бонд)");
-    await user.press("↪️ Слушание");
+    await user.press(ru("buttons.topics"));
+    await user.press(ru("sections.border-after"));
+    await user.press(ru("topics.bond.button"));
+    await user.press(ru("buttons.related", { title: ru("topics.hearing.button") }));
     await user.send(TYPED[0]!);
     await user.send("/route");
-    for (const label of ["В России", "Нет", "Повестка уже пришла", "Да, публично", "Нет", "Один / одна"]) await user.press(label);
-    await user.press("📝 Сводка для адвоката");
+    const q = (id: string, a: string) => ru(`guided.questions.${id}.answers.${a}`);
+    for (const label of [q("who", "m"), q("loc", "r"), q("visa", "n"), q("draft", "s"), q("views", "p"), q("rec", "n"), q("group", "a")]) await user.press(label);
+    await user.press(ru("buttons.summary"));
     await user.inline("залог");
     await user.chooseInline("ru:bond", "залог");
     await user.send("/lawyer");
-    await user.press("📅 Записаться на консультацию");
     await user.send(TYPED[1]!);
     await user.edit(1, "edited: " + TYPED[0]);
     tb.flush();
@@ -59,23 +61,36 @@ describe("/forget", () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/start");
-    await user.press("📚 Topics");
+    await user.press(en("buttons.topics"));
     await user.send("hello there");
     await user.send("/route");
-    await user.press("In Russia");
+    await user.press(en("guided.questions.who.answers.m"));
     expect(tb.app.deps.store.count()).toBe(2);
     await user.send("/forget");
-    expect(user.lastBotMessage()!.text).toContain("Delete everything?");
-    await user.press("Yes, delete everything");
+    expect(user.lastBotMessage()!.text).toBe(en("privacy.forgetAsk"));
+    await user.press(en("buttons.forgetConfirm"));
     const left = tb.tg.visible(user.chatId);
     expect(left).toHaveLength(1);
     expect(left[0]!.fromBot).toBe(true);
-    expect(left[0]!.text).toContain("Clear history");
-    expect(left[0]!.text).toContain("Auto-delete");
+    expect(left[0]!.text).toBe(en("privacy.forgetDone"));
     expect(tb.app.deps.store.count()).toBe(0);
     // The next visit starts afresh.
     await user.send("/start");
-    expect(user.lastBotMessage()!.text).toContain("Hello!");
+    expect(user.lastBotMessage()!.text).toContain(en("start.greeting", { date: "21 October 2022", disclaimer: en("common.disclaimer") }).split("\n")[0]!);
+  });
+
+  it("presses queued before /forget deleted their message leave nothing behind", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    const menu = user.lastBotMessage()!;
+    await user.send("/forget");
+    const ask = user.lastBotMessage()!;
+    // Pressed on the menu before "Yes" was handled, handled after it.
+    await user.pressQuickly(["fg:y"], ask);
+    await user.pressQuickly(["tl", "m", "g"], menu);
+    expect(tb.app.deps.store.count()).toBe(0);
+    expect(tb.tg.visible(user.chatId).map((m) => m.text)).toEqual([en("privacy.forgetDone")]);
   });
 
   it("a fast double tap on 'Yes' deletes once and leaves nothing behind", async () => {
@@ -92,11 +107,11 @@ describe("/forget", () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "ru" });
     await user.send("/start");
-    await user.press("🔒 Приватность");
+    await user.press(ru("buttons.privacy"));
     expect(user.lastBotMessage()!.text).toContain("30 дн.");
-    await user.press("🧹 Удалить мои данные и этот чат");
-    await user.press("Нет, оставить");
-    expect(user.lastBotMessage()!.text).toContain("Ничего не удалено");
+    await user.press(ru("buttons.forget"));
+    await user.press(ru("buttons.forgetCancel"));
+    expect(user.lastBotMessage()!.text!.split("\n")[0]).toBe(ru("privacy.forgetKept"));
     expect(tb.tg.visible(user.chatId).length).toBe(2);
     expect(tb.app.deps.store.count()).toBe(1);
   });
@@ -109,7 +124,7 @@ describe("/forget", () => {
     now += 50 * 3600_000;
     await user.send("/help");
     await user.send("/forget");
-    await user.press("Yes, delete everything");
+    await user.press(en("buttons.forgetConfirm"));
     const left = tb.tg.visible(user.chatId).map((m) => m.message_id);
     // The two messages from 50 hours ago stay; everything newer is gone but the final note.
     expect(left).toEqual([1, 2, 7]);
@@ -135,6 +150,6 @@ describe("retention", () => {
     vi.advanceTimersByTime(3_600_000);
     expect(tb.app.deps.store.count()).toBe(1);
     await active.send("/language");
-    expect(active.lastBotMessage()!.text).toContain("Choose your language");
+    expect(active.lastBotMessage()!.text).toBe(en("language.prompt"));
   });
 });

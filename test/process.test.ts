@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LocalTelegram } from "../src/local-telegram/emulator.js";
-import { LocalTelegramServer } from "../src/local-telegram/http-server.js";
+import { LocalTelegram } from "../tools/local-telegram/emulator.js";
+import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
 import { allBytes, forms } from "./support/files.js";
 import { type BotProcess, freePort, startBotProcess, waitFor } from "./support/process.js";
+import { en as EN, ru as RU } from "./support/texts.js";
 
 /**
  * The bot as it runs in production: `node dist/src/main.js` (what `npm start` runs) in its own process, talking
@@ -44,12 +45,13 @@ describe("npm start, polling, against a local Bot API server", () => {
     await ru.send("/start");
     await en.send("/start");
     await waitFor(() => botMessages(tg, ru.chatId).length === 1 && botMessages(tg, en.chatId).length === 1, "both replies");
-    expect(botMessages(tg, ru.chatId)[0]!.text).toContain("Здравствуйте");
-    expect(botMessages(tg, en.chatId)[0]!.text).toContain("Hello!");
+    expect(botMessages(tg, ru.chatId)[0]!.text).toContain(RU("start.greeting", { date: "", disclaimer: "" }).split("\n")[0]!);
+    expect(botMessages(tg, en.chatId)[0]!.text).toContain(EN("start.greeting", { date: "", disclaimer: "" }).split("\n")[0]!);
     expect(ru.buttons().length).toBeGreaterThan(5);
-    await ru.press("📚 Темы");
+    await ru.press(RU("buttons.topics"));
     await waitFor(() => botMessages(tg, ru.chatId)[0]!.edits === 1, "the topic list");
     expect(tg.commands.size).toBe(5);
+    expect(tg.descriptions.get("ru")?.description).toBe(RU("profile.description"));
 
     const { code, ms } = await bot.stop("SIGTERM");
     expect(code).toBe(0);
@@ -109,10 +111,10 @@ describe("npm start, polling, against a local Bot API server", () => {
     await user.send("/topics");
     await user.send("/forget");
     await waitFor(() => botMessages(tg, user.chatId).length === 3, "the confirmation question");
-    expect(user.lastBotMessage()!.text).toContain("Delete everything?");
-    await user.press("Yes, delete everything");
+    expect(user.lastBotMessage()!.text).toBe(EN("privacy.forgetAsk"));
+    await user.press(EN("buttons.forgetConfirm"));
     await waitFor(() => tg.visible(user.chatId).length === 1, "the chat to be cleared");
-    expect(tg.visible(user.chatId)[0]!.text).toContain("Clear history");
+    expect(tg.visible(user.chatId)[0]!.text).toBe(EN("privacy.forgetDone"));
     expect((await bot.stop()).code).toBe(0);
     expect(tg.rejected).toEqual([]);
   });
@@ -197,7 +199,7 @@ describe("npm start, webhook mode", () => {
     const user = server!.user(9_111_222_333, { language_code: "ru" });
     await user.send("/start");
     expect(tg.webhookResults.at(-1)!.status).toBe(200);
-    expect(user.lastBotMessage()!.text).toContain("Здравствуйте");
+    expect(user.lastBotMessage()!.text).toContain(RU("start.greeting", { date: "", disclaimer: "" }).split("\n")[0]!);
 
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { en, ru } from "./support/texts.js";
 
 let tb: TestBot;
 afterEach(() => {
@@ -8,23 +9,22 @@ afterEach(() => {
 });
 
 describe("operator statistics", () => {
-  it("counts starts by language and source, topics, routes, handoffs, bookings and inline use, with no user key", async () => {
+  it("counts starts by language and source, topics, routes, handoffs and inline use, with no user key", async () => {
     tb = await startTestBot({ bookingUrl: "https://firm.example/book", adminIds: [424242] });
     const a = tb.user({ language_code: "ru" });
     const b = tb.user({ language_code: "en" });
     await a.send("/start");
     await b.send("/start en-bond_in");
     await a.send("/start ru_sh");
-    await a.press("⚖️ Поговорить с адвокатом");
-    await a.press("📅 Записаться на консультацию");
+    await a.press(ru("buttons.lawyer"));
     await b.send("/route");
-    for (const label of ["In the US", "Not yet", "No", "No"]) await b.press(label);
+    const q = (id: string, x: string) => en(`guided.questions.${id}.answers.${x}`);
+    for (const label of [q("who", "m"), q("loc", "u"), q("draft", "n"), q("views", "n"), q("rec", "n")]) await b.press(label);
     await b.inline("detention");
     await b.chooseInline("en:detention", "detention");
     tb.flush();
     const rows = tb.app.db.prepare("SELECT name, label, n FROM daily_counts ORDER BY name, label").all();
     expect(rows).toEqual([
-      { name: "booking_click", label: "", n: 1 },
       { name: "handoff", label: "", n: 1 },
       { name: "inline_chosen", label: "detention", n: 1 },
       { name: "inline_query", label: "en", n: 1 },
@@ -45,13 +45,13 @@ describe("operator statistics", () => {
     await other.send("/start");
     await admin.send("/stats");
     const text = admin.lastBotMessage()!.text!;
-    expect(text).toContain("Statistics");
-    expect(text).toContain("Last 7 days");
-    expect(text).toContain("Last 30 days");
+    expect(text).toContain(en("stats.title"));
+    expect(text).toContain(en("stats.period", { days: 7 }));
+    expect(text).toContain(en("stats.period", { days: 30 }));
     expect(text).toContain("start 1 (en:direct 1)");
     await other.send("/stats");
-    expect(other.lastBotMessage()!.text).toContain("I can't answer free-form questions");
-    expect(other.lastBotMessage()!.text).not.toContain("Statistics");
+    expect(other.lastBotMessage()!.text).toContain(en("free.noMatch"));
+    expect(other.lastBotMessage()!.text).not.toContain(en("stats.title"));
   });
 
   it("counts roll into 7- and 30-day windows by day", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LocalTelegram } from "../src/local-telegram/emulator.js";
+import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { parseTelegramHtml } from "../src/telegram/html.js";
 
 describe("Telegram HTML", () => {

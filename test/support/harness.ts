@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type App, assemble, type AppOptions } from "../../src/app.js";
 import { createBot } from "../../src/bot/index.js";
-import { LocalTelegram } from "../../src/local-telegram/emulator.js";
-import { SimulatedUser, type UserProfile } from "../../src/local-telegram/user.js";
+import { LocalTelegram } from "../../tools/local-telegram/emulator.js";
+import { SimulatedUser, type UserProfile } from "../../tools/local-telegram/user.js";
 import { createLogger } from "../../src/logger.js";
 
 export const TEST_TOKEN = "123456789:TEST-token-for-the-local-bot-api";

@@ -1,0 +1,155 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { htmlToText } from "../src/telegram/html.js";
+import { startTestBot, type TestBot } from "./support/harness.js";
+import { en, firstLine, ru, texts } from "./support/texts.js";
+
+let tb: TestBot;
+afterEach(() => {
+  expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
+  tb.close();
+});
+
+/** Every page of every subject, in one language, as the reader sees them. */
+async function readAllPages(lang: "ru" | "en") {
+  const t = texts(lang);
+  const user = tb.user({ language_code: lang });
+  await user.send("/updates");
+  const message = user.lastBotMessage()!;
+  const subjects = user.buttons(message).filter((b) => "callback_data" in b && b.callback_data.startsWith("u:"));
+  const pages: { group: string; text: string }[] = [];
+  for (const subject of subjects) {
+    const group = (subject as { callback_data: string }).callback_data.split(":")[1]!;
+    await user.pressData((subject as { callback_data: string }).callback_data, message);
+    for (;;) {
+      pages.push({ group, text: message.text! });
+      const next = user.buttons(message).find((b) => b.text === t("buttons.nextPage"));
+      if (next === undefined) break;
+      await user.pressData((next as { callback_data: string }).callback_data, message);
+    }
+    await user.press(t("buttons.back"));
+  }
+  return { user, message, pages, subjects };
+}
+
+describe("what has changed since 2022", () => {
+  it.each(["ru", "en"] as const)("%s: every shown item appears once, under its subject, newest first, with its date, situations and sources; none unverified", async (lang) => {
+    tb = await startTestBot();
+    const t = texts(lang);
+    const updates = tb.app.deps.content.updates;
+    const { pages, subjects } = await readAllPages(lang);
+    expect(subjects.map((b) => b.text)).toEqual(updates.groups.map((g) => `${t(`updates.groups.${g}`)} (${updates.inGroup(g).length})`));
+    const all = pages.map((p) => p.text).join("\n");
+    for (const item of updates.all) {
+      const text = t(`updates.items.${item.id}.text`);
+      if (item.grade === "unverified") {
+        expect(all, item.id).not.toContain(text === `updates.items.${item.id}.text` ? item.sources[0]!.publisher as string : text);
+        continue;
+      }
+      const page = pages.find((p) => p.text.includes(text));
+      expect(page, `${lang} ${item.id}`).toBeDefined();
+      expect(page!.group).toBe(item.group);
+      expect(pages.filter((p) => p.text.includes(text))).toHaveLength(1);
+      const entry = page!.text.slice(page!.text.lastIndexOf("\n\n", page!.text.indexOf(text)) + 2);
+      const dateText = item.date === null ? t("common.law") : undefined;
+      if (dateText !== undefined) expect(entry.startsWith(dateText), item.id).toBe(true);
+      if (item.grade === "likely") expect(entry.split("\n")[0]).toContain(`· ${t("common.reported")} ·`);
+      else expect(entry.split("\n")[0]).not.toContain(`· ${t("common.reported")} ·`);
+      const meta = entry.split("\n")[1]!;
+      expect(meta.startsWith(`${t("common.for")}: `)).toBe(true);
+      for (const situation of item.situations) expect(meta).toContain(t(`updates.situations.${situation}`));
+      for (const source of item.sources) expect(meta).toContain(typeof source.publisher === "string" ? source.publisher : source.publisher[lang]);
+    }
+    // Newest first within each subject: the entries' order matches the dates.
+    for (const group of updates.groups) {
+      const order = updates.inGroup(group).map((i) => all.indexOf(t(`updates.items.${i.id}.text`)));
+      expect(order, group).toEqual([...order].sort((a, b) => a - b));
+      const dates = updates.inGroup(group).map((i) => i.date ?? "");
+      expect(dates, group).toEqual([...dates].sort().reverse());
+    }
+  });
+
+  it("no page is longer than a phone screen, and each says when the list was checked", async () => {
+    tb = await startTestBot();
+    for (const lang of ["ru", "en"] as const) {
+      const { pages } = await readAllPages(lang);
+      for (const page of pages) {
+        expect(page.text.length, `${lang} ${page.group}`).toBeLessThanOrEqual(1500);
+        expect(page.text).toContain(texts(lang)("common.checked", { date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г.", coverage: lang === "en" ? "Jul 2026" : "июль 2026 г." }));
+      }
+      expect(pages.length).toBeGreaterThan(tb.app.deps.content.updates.groups.length);
+    }
+  });
+
+  it("dates are unambiguous: day and month in words, never 02/12/2025", async () => {
+    tb = await startTestBot();
+    for (const lang of ["ru", "en"] as const) {
+      const { pages } = await readAllPages(lang);
+      const all = pages.map((p) => p.text).join("\n");
+      expect(all).not.toMatch(/\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b/);
+      expect(all).toContain(lang === "en" ? "25 Jun 2026" : "25 июня 2026 г.");
+    }
+  });
+
+  it("the long-standing one-year deadline is labelled as law, not as a change", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start en-visa-inside");
+    expect(user.lastBotMessage()!.text).toContain(`• ${en("common.law")}: ${en("updates.items.one-year.short")}`);
+  });
+
+  it("Back from a page returns to the subjects, and from there to where the reader came from", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "ru" });
+    await user.send("/start");
+    await user.press(ru("buttons.updates"));
+    await user.press(ru("updates.groups.russia"));
+    expect(firstLine(user.lastBotMessage()!.text!).startsWith(ru("updates.groups.russia"))).toBe(true);
+    await user.press(ru("buttons.back"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(ru("topics.updates.title"));
+    await user.press(ru("buttons.back"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(ru("start.menu", { disclaimer: "" })));
+  });
+});
+
+describe("content that knows its age", () => {
+  const CHECKED = Date.UTC(2026, 10, 29, 12);
+  const DAY = 86_400_000;
+
+  it("the updates, every route, every topic with notes and the offline guide warn once the list is older than CONTENT_STALE_DAYS, and not before", async () => {
+    let now = CHECKED + 90 * DAY;
+    tb = await startTestBot({ now: () => now, contentStaleDays: 90 });
+    const staleLine = (lang: "ru" | "en") => texts(lang)("common.stale", { date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г.", days: 90 });
+    const screens = async (lang: "ru" | "en") => {
+      const user = tb.user({ language_code: lang });
+      await user.send("/updates");
+      await user.press(texts(lang)("updates.groups.border"));
+      const page = user.lastBotMessage()!.text!;
+      await user.send(`/start ${lang}-bond`);
+      const topic = user.lastBotMessage()!.text!;
+      await user.send("/start");
+      await user.pressData("R:mrn-pna");
+      const route = user.lastBotMessage()!.text!;
+      await user.pressData(`og:${lang}`);
+      const guide = htmlToText(user.lastBotMessage()!.document!.content.toString("utf8").replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, "").replace(/<(?!\/?(?:b|i|a)\b)[^>]+>/g, "").replace(/<a [^>]+>|<\/a>/g, ""));
+      await user.send("/updates");
+      const index = user.lastBotMessage()!.text!;
+      return { index, page, topic, route, guide };
+    };
+    for (const lang of ["ru", "en"] as const) for (const [name, text] of Object.entries(await screens(lang))) expect(text, `${lang} ${name} at 90 days`).not.toContain(staleLine(lang));
+    now = CHECKED + 91 * DAY;
+    for (const lang of ["ru", "en"] as const) for (const [name, text] of Object.entries(await screens(lang))) expect(text, `${lang} ${name} at 91 days`).toContain(staleLine(lang));
+  });
+
+  it("npm run content:check prints every item's age and warns past the limit, but time alone never fails it", () => {
+    const fresh = execFileSync("node", ["dist/tools/content-check.js"], { encoding: "utf8" });
+    expect(fresh).toMatch(/turn-backs\s+confirmed\s+2026-06-25\s+2026-11-29\s+\d+ days/);
+    expect(fresh).toMatch(/grant-rate-russians-2025\s+unverified.*\(never shown\)/);
+    // A year later (under faketime, Debian's libfaketime): the warning, and still exit 0.
+    const later = spawnSync("faketime", ["2027-12-01 12:00:00", "node", "dist/tools/content-check.js"], { encoding: "utf8" });
+    expect(later.error, "faketime must be installed (.ci/run installs it)").toBeUndefined();
+    expect(later.status).toBe(0);
+    expect(later.stdout).toMatch(/turn-backs\s+confirmed\s+2026-06-25\s+2026-11-29\s+36\d days/);
+    expect(later.stdout).toMatch(/WARNING: \d+ shown update\(s\) were last checked more than 90 days ago/);
+  });
+});
