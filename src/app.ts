@@ -2,18 +2,20 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BotDeps } from "./bot/deps.js";
-import { memoryForgetMarks } from "./bot/forget-marks.js";
+import { memoryRateCounter, sharedRateCounter } from "./bot/middleware/chat-limits.js";
 import { loadContent } from "./content/content.js";
 import { createI18n, readLocales } from "./i18n.js";
 import type { Logger } from "./logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { createAnonymizer } from "./privacy/anon-key.js";
-import { loadAnonSecret } from "./privacy/secret.js";
+import { describeError } from "./privacy/describe-error.js";
+import { redactingReplacer } from "./privacy/redact.js";
+import { createAnonSecret, readAnonSecret, secretFingerprint, secretPath } from "./privacy/secret.js";
 import { Intents } from "./search/intents.js";
 import { TopicSearch } from "./search/topic-search.js";
 import { Stats } from "./stats/stats.js";
-import { type Db, openDatabase } from "./storage/database.js";
-import { RecordStore } from "./storage/record-store.js";
+import { openEngine, StorageError } from "./storage/engine.js";
+import { type Health, Storage } from "./storage/storage.js";
 
 /** The folder with package.json, content/ and locales/: found by walking up, so src/ and dist/src/ both work. */
 function projectRoot(): string {
@@ -29,11 +31,15 @@ function projectRoot(): string {
 export const PROJECT_ROOT = projectRoot();
 export const CONTENT_DIR = join(PROJECT_ROOT, "content");
 export const LOCALES_DIR = join(PROJECT_ROOT, "locales");
-
 export const DEFAULT_CONTENT_STALE_DAYS = 90;
 
 export interface AppOptions {
-  databasePath: string;
+  /** The SQLite file, when no PostgreSQL server is given. */
+  databasePath?: string;
+  /** A PostgreSQL server (postgres://…), shared by every replica. */
+  databaseUrl?: string;
+  /** Connections each replica may hold to PostgreSQL. */
+  poolSize?: number;
   anonSecret?: string | undefined;
   bookingUrl?: string | undefined;
   adminIds?: readonly number[];
@@ -51,37 +57,46 @@ export interface AppOptions {
 
 export interface App {
   deps: BotDeps;
-  db: Db;
+  storage: Storage;
   secretOrigin: string;
-  /** Deletes sessions idle longer than the TTL; returns how many went. */
-  sweep(): number;
-  /** Starts the hourly expiry sweep and the statistics flush. */
+  /** Whether storage works: /healthz answers with this. */
+  healthy(): Promise<Health>;
+  /** Deletes chats idle longer than the TTL; returns how many went. */
+  sweep(): Promise<number>;
+  /** Starts the expiry sweep (one replica at a time) and the counters' flush. */
   startHousekeeping(sweepEveryMs?: number): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Everything the bot needs besides Telegram: content, storage, privacy, search, counters. */
-export function assemble(options: AppOptions): App {
+export async function assemble(options: AppOptions): Promise<App> {
   const now = options.now ?? Date.now;
+  const logger = options.logger;
   const i18n = createI18n(readLocales(options.localesDir ?? LOCALES_DIR));
   const contentDir = options.contentDir ?? CONTENT_DIR;
   const content = loadContent(contentDir, i18n);
   const intents = Intents.load(join(contentDir, "intents.json"));
-  const secret = loadAnonSecret(options.anonSecret, options.databasePath);
-  const db = openDatabase(options.databasePath);
-  const store = new RecordStore(db, now);
-  const stats = new Stats(db, now);
-  const sessionTtlDays = options.sessionTtlDays ?? 30;
-  const ttlMs = sessionTtlDays * 86_400_000;
-  let sweeper: NodeJS.Timeout | undefined;
 
+  const sqlite = options.databaseUrl === undefined ? (options.databasePath ?? "data/bot.sqlite") : undefined;
+  const engine = await openEngine(sqlite !== undefined ? { engine: "sqlite", path: sqlite } : { engine: "postgres", url: options.databaseUrl!, poolSize: options.poolSize ?? 10 });
+  const storage = new Storage(engine, { now, conversationReplacer: redactingReplacer });
+  let secret;
+  try {
+    secret = await anonSecret(storage, options.anonSecret, sqlite);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+
+  const sessionTtlDays = options.sessionTtlDays ?? 30;
+  const stats = new Stats(storage, logger, now);
   const deps: BotDeps = {
     content,
     i18n,
-    store,
-    forgetMarks: memoryForgetMarks(now),
+    storage,
+    rateCounter: engine.kind === "postgres" ? sharedRateCounter(storage) : memoryRateCounter(now),
     anonymize: createAnonymizer(secret.secret),
-    logger: options.logger,
+    logger,
     metrics: new Metrics({ processMetrics: options.processMetrics ?? false }),
     stats,
     search: new TopicSearch(content, i18n),
@@ -96,28 +111,67 @@ export function assemble(options: AppOptions): App {
     },
   };
 
-  const sweep = () => {
-    const removed = store.sweep(ttlMs);
-    if (removed > 0) options.logger.info({ removed }, "expired idle sessions deleted");
+  const sweep = async () => {
+    const removed = await storage.sweep(sessionTtlDays * 86_400_000);
+    if (removed > 0) logger.info({ removed }, "expired idle chats deleted");
     return removed;
+  };
+  let sweeper: NodeJS.Timeout | undefined;
+  const housekeeping = async (everyMs: number) => {
+    try {
+      // With several replicas, one sweeps and the others find it done.
+      await storage.once("sweep", { everyMs: everyMs - 60_000 }, async () => void (await sweep()));
+    } catch (error) {
+      storage.reportFailure(`sweep: ${describeError(error).message}`);
+      logger.warn({ error: describeError(error) }, "the expiry sweep failed; it runs again at the next interval");
+    }
   };
 
   return {
     deps,
-    db,
+    storage,
     secretOrigin: secret.origin,
+    healthy: () => storage.health(),
     sweep,
     startHousekeeping(sweepEveryMs = 3_600_000) {
-      sweep();
-      sweeper ??= setInterval(sweep, sweepEveryMs);
+      void housekeeping(sweepEveryMs);
+      sweeper ??= setInterval(() => void housekeeping(sweepEveryMs), sweepEveryMs);
       sweeper.unref();
       stats.start();
     },
-    close() {
+    async close() {
       clearInterval(sweeper);
-      stats.stop();
-      store.flush();
-      db.close();
+      await stats.stop();
+      await storage.close();
     },
   };
+}
+
+const FINGERPRINT = "anon_secret_fingerprint";
+
+/**
+ * The secret the anonymous keys are made with. A database remembers a fingerprint of it, so a
+ * secret that was lost or changed (a new one would orphan every chat silently) stops start-up
+ * instead; a new secret is generated only for a database that has never held a chat.
+ */
+async function anonSecret(storage: Storage, fromEnv: string | undefined, sqlite: string | undefined) {
+  const stored = await storage.getMeta(FINGERPRINT);
+  let secret = readAnonSecret(fromEnv, sqlite);
+  if (secret === undefined) {
+    if (stored !== undefined || (await storage.count()) > 0) {
+      const where = sqlite === undefined ? "ANON_SECRET" : `the file ${secretPath(sqlite) ?? "anon-secret"}`;
+      throw new StorageError(
+        `The anonymous-key secret (${where}) is missing, but the database holds chats made with it. Restore it from your backup (or set ANON_SECRET to it); to start afresh instead, move the database away too.`,
+      );
+    }
+    secret = createAnonSecret(sqlite);
+  }
+  const fingerprint = secretFingerprint(secret.secret);
+  if (stored === undefined) await storage.setMeta(FINGERPRINT, fingerprint);
+  else if (stored !== fingerprint) {
+    throw new StorageError(
+      `The anonymous-key secret (${secret.origin === "environment" ? "ANON_SECRET" : (secret.path ?? "generated")}) is not the one this database was made with; every chat would be lost. Restore the original secret from your backup.`,
+    );
+  }
+  return secret;
 }

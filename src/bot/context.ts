@@ -1,6 +1,7 @@
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context, SessionFlavor } from "grammy";
 import type { Lang, Translate } from "../i18n.js";
+import type { ChatRecords } from "../storage/storage.js";
 import type { GuidedOutcome } from "./features/guided/conversation.js";
 import type { UpdateScope } from "./middleware/update-scope.js";
 
@@ -28,6 +29,10 @@ interface BotFlavor {
   forgotten?: boolean;
   /** What the guided conversation decided from this update (see features/guided). */
   guided?: GuidedOutcome;
+  /** The private chat's records while this update is handled (see middleware/unit-of-work.ts). */
+  records?: ChatRecords;
+  /** Set when this update had been handled before and was skipped. */
+  duplicate?: boolean;
 }
 
 export type BaseContext = Context & BotFlavor & SessionFlavor<SessionData>;
@@ -36,6 +41,4 @@ export type BotContext = ConversationFlavor<BaseContext>;
 /** Nothing of this update is written back: no session, no message ids. */
 export function forgetThisUpdate(ctx: BaseContext): void {
   ctx.forgotten = true;
-  // grammY's session treats null as "delete".
-  (ctx as unknown as { session: null }).session = null;
 }

@@ -3,17 +3,17 @@ import type { I18n } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Stats } from "../stats/stats.js";
-import type { RecordStore } from "../storage/record-store.js";
+import type { Storage } from "../storage/storage.js";
+import type { RateCounter } from "./middleware/chat-limits.js";
 import type { Intents } from "../search/intents.js";
 import type { TopicSearch } from "../search/topic-search.js";
-import type { ForgetMarks } from "./forget-marks.js";
 
 /** Everything a feature may need, built once by the caller of `createBot`. */
 export interface BotDeps {
   content: Content;
   i18n: I18n;
-  store: RecordStore;
-  forgetMarks: ForgetMarks;
+  storage: Storage;
+  rateCounter: RateCounter;
   anonymize: (chatId: number) => string;
   logger: Logger;
   metrics: Metrics;

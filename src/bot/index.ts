@@ -1,18 +1,13 @@
-import { autoRetry } from "@grammyjs/auto-retry";
-import type { ConversationData, VersionedState, VersionedStateStorage } from "@grammyjs/conversations";
-import { limit } from "@grammyjs/ratelimiter";
-import { sequentialize } from "@grammyjs/runner";
-import { Bot, type ApiClientOptions, session } from "grammy";
+import type { ConversationData, VersionedStateStorage } from "@grammyjs/conversations";
+import { Bot, type ApiClientOptions } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { languageFromTelegram } from "../i18n.js";
-import { describeError } from "../privacy/describe-error.js";
-import { redactingReplacer } from "../privacy/redact.js";
-import type { BotContext, SessionData } from "./context.js";
+import { resilientFetch } from "../telegram/client.js";
 import { CallbackRouter } from "./callback-router.js";
+import type { BotContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { adminFeature } from "./features/admin.js";
 import { groupsFeature } from "./features/groups.js";
-import { guidedFeature } from "./features/guided/index.js";
+import { concernsConversation, guidedFeature } from "./features/guided/index.js";
 import { handoffFeature } from "./features/handoff.js";
 import { inlineFeature } from "./features/inline.js";
 import { languageFeature } from "./features/language.js";
@@ -23,10 +18,12 @@ import { shareFeature } from "./features/share.js";
 import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { attachAnonKey } from "./middleware/anon-key.js";
+import { chatLimits } from "./middleware/chat-limits.js";
 import { errorBoundary } from "./middleware/error-boundary.js";
 import { detectLanguage, rememberLanguage } from "./middleware/language.js";
 import { observe } from "./middleware/observe.js";
 import { rememberRecentMessages } from "./middleware/recent-messages.js";
+import { chatSession, unitOfWork } from "./middleware/unit-of-work.js";
 import { updateScope } from "./middleware/update-scope.js";
 
 export interface BotOptions {
@@ -37,56 +34,57 @@ export interface BotOptions {
   client?: ApiClientOptions;
 }
 
+/** How many of one chat's updates may wait behind the one being handled (presses: one); more are dropped. */
+const CHAT_QUEUE = 8;
+const CHAT_PRESS_QUEUE = 1;
+
 /**
- * The one bot factory. Polling, webhook, the terminal chat, tests and benchmarks all run what
+ * The one bot factory. Polling, the webhook, the terminal chat, tests and benchmarks all run what
  * this builds, in this order:
  *
- *   one chat at a time → scope → metrics → error boundary → language → anonymous key
+ *   scope → metrics → language → anonymous key → the chat's rate and queue (one at a time)
+ *   → unit of work (records read; committed with the handled mark) → error boundary
  *   private chats: session → presses from before /forget dropped → remembered language
- *                  → recent message ids → rate limit → features (start, guided, menu,
- *                    language, handoff, share, offline guide, privacy, admin) → their buttons
- *                    (one table) → unhandled
+ *                  → recent message ids → features (start, guided, menu, language, handoff,
+ *                    share, offline guide, privacy, admin) → their buttons (one table) → unhandled
  *   elsewhere:     inline mode, groups, buttons on inline messages
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
+  const transport = resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger });
   const bot = new Bot<BotContext>(options.token, {
     ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
-    ...(options.client === undefined ? {} : { client: options.client }),
+    // Deadlines and retries are the transport's (telegram/client.ts); grammY's own timeout is only a backstop.
+    client: { ...options.client, fetch: transport, timeoutSeconds: 600 },
   });
-  bot.api.config.use(deps.metrics.countApiErrors);
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
 
-  const sessions = deps.store.adapter<SessionData>("s");
-  const conversationStates = deps.store.adapter<VersionedState<ConversationData>>("c", { replacer: redactingReplacer });
   const conversationStorage: VersionedStateStorage<BotContext, ConversationData> = {
-    read: (ctx) => conversationStates.read(ctx.anonKey!),
-    write: (ctx, state) => conversationStates.write(ctx.anonKey!, state),
-    delete: (ctx) => conversationStates.delete(ctx.anonKey!),
+    read: (ctx) => ctx.records!.conversation(),
+    write: (ctx, state) => ctx.records!.setConversation(state),
+    delete: (ctx) => ctx.records!.setConversation(undefined),
   };
-  const rateLimit = limit<BotContext, never>({
-    timeFrame: 60_000,
-    limit: deps.settings.rateLimitPerMinute,
-    keyGenerator: (ctx) => ctx.from?.id.toString(),
-    onLimitExceeded: async (ctx) => {
-      if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery({ text: ctx.t("unknown.rateLimited") });
-      else if (ctx.chat?.type === "private" && ctx.message !== undefined) await ctx.reply(ctx.t("unknown.rateLimited"));
-    },
-  });
 
-  // Updates of one chat run one after another, so session reads and writes never interleave.
-  bot.use(sequentialize((ctx) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
   bot.use(updateScope());
   bot.use(observe(deps.logger, deps.metrics));
-  bot.use(errorBoundary(deps.logger, deps.metrics, deps.i18n));
   bot.use(detectLanguage(deps.i18n));
   bot.use(attachAnonKey(deps.anonymize));
+  bot.use(
+    chatLimits({
+      counter: deps.rateCounter,
+      perMinute: deps.settings.rateLimitPerMinute,
+      queue: CHAT_QUEUE,
+      pressQueue: CHAT_PRESS_QUEUE,
+      anonymize: deps.anonymize,
+      onDrop: (reason) => deps.metrics.dropped.inc({ reason }),
+    }),
+  );
+  bot.use(unitOfWork(deps.storage, { onDuplicate: () => deps.metrics.dropped.inc({ reason: "duplicate" }), needsConversation: concernsConversation }));
+  bot.use(errorBoundary(deps.logger, deps.metrics, deps.i18n));
 
   const inPrivate = bot.chatType("private");
-  inPrivate.use(session({ getSessionKey: (ctx) => ctx.anonKey, storage: sessions, initial: (): SessionData => ({}) }));
-  inPrivate.use(dropForgottenPresses(deps.forgetMarks));
+  inPrivate.use(chatSession());
+  inPrivate.use(dropForgottenPresses(deps.now));
   inPrivate.use(rememberLanguage(deps.i18n));
   inPrivate.use(rememberRecentMessages(deps.now));
-  inPrivate.use(rateLimit);
   const buttons = new CallbackRouter();
   inPrivate.use(startFeature(deps));
   inPrivate.use(guidedFeature(deps, conversationStorage, buttons));
@@ -100,18 +98,9 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   inPrivate.use(buttons.middleware());
   inPrivate.use(unhandledFeature(deps));
 
-  bot.on("inline_query", rateLimit);
-  bot.use(
-    inlineFeature(deps, async (ctx) => {
-      const saved = ctx.from === undefined ? undefined : await sessions.read(deps.anonymize(ctx.from.id));
-      return saved?.lang ?? languageFromTelegram(ctx.from?.language_code);
-    }),
-  );
+  bot.use(inlineFeature(deps));
   bot.use(groupsFeature());
   // Buttons on messages posted through inline mode carry no callback data of ours.
   bot.on("callback_query", (ctx) => ctx.answerCallbackQuery({ text: ctx.t("unknown.outdatedShort") }));
-
-  // The boundary catches everything; this only reports a failure inside the boundary itself.
-  bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, err: describeError(error.error) }, "unhandled error"));
   return bot;
 }

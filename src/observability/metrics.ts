@@ -1,4 +1,3 @@
-import type { Transformer } from "grammy";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
@@ -17,8 +16,14 @@ export class Metrics {
   readonly errors = new Counter({ name: "bot_errors_total", help: "Updates whose handling failed", registers: [this.registry] });
   readonly apiErrors = new Counter({
     name: "bot_telegram_api_errors_total",
-    help: "Failed Bot API calls, by method and error code",
+    help: "Failed Bot API calls, by method and error code (network: the call never got an answer)",
     labelNames: ["method", "code"],
+    registers: [this.registry],
+  });
+  readonly dropped = new Counter({
+    name: "bot_updates_dropped_total",
+    help: "Updates not handled: over a chat's rate limit, a chat's queue full, or delivered twice",
+    labelNames: ["reason"],
     registers: [this.registry],
   });
 
@@ -26,12 +31,6 @@ export class Metrics {
     if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** A Bot API transformer that counts failed calls. */
-  readonly countApiErrors: Transformer = async (prev, method, payload, signal) => {
-    const result = await prev(method, payload, signal);
-    if (!result.ok) this.apiErrors.inc({ method, code: String(result.error_code) });
-    return result;
-  };
 }
 
 /** The kind of an update: "message", "callback_query"… */

@@ -1,4 +1,6 @@
-import type { Db } from "../storage/database.js";
+import type { Logger } from "../logger.js";
+import { describeError } from "../privacy/describe-error.js";
+import type { Storage } from "../storage/storage.js";
 
 /** What the operator can count. Labels are languages, topic ids or deep-link sources: never people. */
 export type StatName = "start" | "topic" | "route_done" | "handoff" | "inline_query" | "inline_chosen";
@@ -10,59 +12,58 @@ export interface StatRow {
 }
 
 /**
- * Anonymous daily counters. Counts gather in memory and are written in one transaction every
- * few seconds (and on shutdown), so counting costs the hot path a map update, not a write.
+ * Anonymous daily counters. Counts gather in memory and are added to the database every few
+ * seconds (and on shutdown), so counting costs an update a map entry, not a write. Replicas add
+ * to the same rows. A flush that fails keeps its counts for the next one.
  */
 export class Stats {
   private pending = new Map<string, number>();
-  private readonly upsert;
-  private readonly since;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly storage: Storage,
+    private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {
-    this.upsert = db.prepare<[string, string, string, number]>(
-      "INSERT INTO daily_counts (day, name, label, n) VALUES (?, ?, ?, ?) ON CONFLICT (day, name, label) DO UPDATE SET n = n + excluded.n",
-    );
-    this.since = db.prepare<[string], StatRow>("SELECT name, label, sum(n) AS n FROM daily_counts WHERE day >= ? GROUP BY name, label ORDER BY name, n DESC, label");
-  }
+  ) {}
 
   count(name: StatName, label = ""): void {
     const key = `${this.day(this.now())}\u0000${name}\u0000${label}`;
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    this.db.transaction(() => {
-      for (const [key, n] of batch) {
-        const [day, name, label] = key.split("\u0000") as [string, string, string];
-        this.upsert.run(day, name, label, n);
-      }
-    })();
+    const rows = [...batch].map(([key, n]) => {
+      const [day, name, label] = key.split("\u0000") as [string, string, string];
+      return { day, name, label, n };
+    });
+    try {
+      await this.storage.addCounts(rows);
+    } catch (error) {
+      for (const [key, n] of batch) this.pending.set(key, (this.pending.get(key) ?? 0) + n);
+      this.storage.reportFailure(`counters: ${describeError(error).message}`);
+      this.logger.warn({ error: describeError(error) }, "could not save the counters; they are kept for the next try");
+    }
   }
 
   /** Flushes on an interval until `stop`. */
   start(intervalMs = 5_000): void {
-    this.timer ??= setInterval(() => this.flush(), intervalMs);
+    this.timer ??= setInterval(() => void this.flush(), intervalMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.flush();
+    await this.flush();
   }
 
   /** Totals over the last `days` days, today included. */
-  summary(days: number): StatRow[] {
-    this.flush();
-    const from = this.day(this.now() - (days - 1) * 86_400_000);
-    return this.since.all(from);
+  async summary(days: number): Promise<StatRow[]> {
+    await this.flush();
+    return this.storage.countsSince(this.day(this.now() - (days - 1) * 86_400_000));
   }
 
   private day(ms: number): string {

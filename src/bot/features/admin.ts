@@ -14,7 +14,7 @@ export function adminFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.command("stats", async (ctx, next) => {
     if (!admins.has(ctx.chat.id)) return next();
-    const blocks = [7, 30].map((days) => `<b>${ctx.t("stats.period", { days })}</b>\n${table(deps.stats.summary(days)) || ctx.t("stats.empty")}`);
+    const blocks = await Promise.all([7, 30].map(async (days) => `<b>${ctx.t("stats.period", { days })}</b>\n${table(await deps.stats.summary(days)) || ctx.t("stats.empty")}`));
     await ctx.reply([ctx.t("stats.title"), ...blocks].join("\n\n"), { parse_mode: "HTML" });
   });
   return feature;

@@ -1,9 +1,9 @@
 import { Composer } from "grammy";
 import type { InlineQueryResultArticle } from "grammy/types";
 import { renderTopicCard } from "../../content/render.js";
-import type { Lang } from "../../i18n.js";
+import { type Lang, languageFromTelegram } from "../../i18n.js";
 import { answerQuery, LAWYER } from "../../search/answer.js";
-import type { BotContext } from "../context.js";
+import type { BotContext, SessionData } from "../context.js";
 import { deepLink } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
 import { button } from "../screen.js";
@@ -20,11 +20,13 @@ const CACHE_SECONDS = 300;
  * English for relatives who read Russian). Results depend on the user, so Telegram is told they
  * are personal.
  */
-export function inlineFeature(deps: BotDeps, userLanguage: (ctx: BotContext) => Promise<Lang>): Composer<BotContext> {
+export function inlineFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.on("inline_query", async (ctx) => {
-    const { lang, ids } = answerQuery(deps.search, deps.intents, ctx.inlineQuery.query.slice(0, 256), await userLanguage(ctx));
+    // The language chosen in the bot wins over the app's.
+    const chosen = ctx.records?.session<SessionData>()?.lang;
+    const { lang, ids } = answerQuery(deps.search, deps.intents, ctx.inlineQuery.query.slice(0, 256), chosen ?? languageFromTelegram(ctx.from.language_code));
     deps.stats.count("inline_query", lang);
     const view: View = { t: deps.i18n.t(lang), lang, me: ctx.me };
     const r = renderContext(view, deps);

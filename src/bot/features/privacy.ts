@@ -3,7 +3,6 @@ import { cb } from "../callback-data.js";
 import type { CallbackRouter } from "../callback-router.js";
 import { type BotContext, forgetThisUpdate } from "../context.js";
 import type { BotDeps } from "../deps.js";
-import type { ForgetMarks } from "../forget-marks.js";
 import { DELETABLE_FOR_SECONDS } from "../middleware/recent-messages.js";
 import { button, type Screen, show } from "../screen.js";
 import { navRow, type View } from "../screens.js";
@@ -44,10 +43,8 @@ export function privacyFeature(deps: BotDeps, buttons: CallbackRouter): Composer
       const pressed = ctx.callbackQuery?.message?.message_id;
       if (pressed !== undefined) ids.add(pressed);
       const sorted = [...ids].sort((a, b) => a - b);
-      if (ctx.anonKey !== undefined) {
-        deps.store.forget(ctx.anonKey);
-        if (sorted.length > 0) deps.forgetMarks.mark(ctx.anonKey, sorted.at(-1)!);
-      }
+      // Everything kept goes, in the same commit as this update; presses queued on the deleted messages are then dropped.
+      ctx.records?.forget(sorted.at(-1));
       forgetThisUpdate(ctx);
       await deleteMessages(ctx, sorted);
       await ctx.reply(ctx.t("privacy.forgetDone"), { parse_mode: "HTML" });
@@ -60,10 +57,11 @@ export function privacyFeature(deps: BotDeps, buttons: CallbackRouter): Composer
  * A press made before /forget deleted its message, handled after (presses queue up faster than
  * the bot answers): it has nothing left to act on, and it must not bring a record back.
  */
-export function dropForgottenPresses(marks: ForgetMarks): MiddlewareFn<BotContext> {
+export function dropForgottenPresses(now: () => number): MiddlewareFn<BotContext> {
   return (ctx, next) => {
     const message = ctx.callbackQuery?.message;
-    if (message !== undefined && ctx.anonKey !== undefined && marks.covers(ctx.anonKey, message.message_id)) {
+    const mark = ctx.records?.forgetMark();
+    if (message !== undefined && mark !== undefined && mark.until > now() && message.message_id <= mark.upTo) {
       forgetThisUpdate(ctx);
       return;
     }

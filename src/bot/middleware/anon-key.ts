@@ -1,10 +1,16 @@
 import type { MiddlewareFn } from "grammy";
 import type { BotContext } from "../context.js";
 
-/** Derives the chat's anonymous key once per update; sessions and conversations are stored under it. */
+/**
+ * Derives the anonymous key once per update: the private chat's, or for inline mode the key of
+ * the user's private chat with the bot (whose chosen language the answers follow). Records,
+ * limits and logs use only this key.
+ */
 export function attachAnonKey(anonymize: (chatId: number) => string): MiddlewareFn<BotContext> {
   return (ctx, next) => {
-    ctx.anonKey = ctx.chat?.type === "private" ? anonymize(ctx.chat.id) : undefined;
+    const chat = ctx.chat;
+    const inline = ctx.inlineQuery ?? ctx.chosenInlineResult;
+    ctx.anonKey = chat?.type === "private" ? anonymize(chat.id) : chat === undefined && inline !== undefined ? anonymize(inline.from.id) : undefined;
     return next();
   };
 }

@@ -29,7 +29,7 @@ export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): Mid
         logger.info({ update_id: ctx.update.update_id, ...key }, "user unreachable (blocked the bot); update dropped");
         return;
       }
-      logger.error({ update_id: ctx.update.update_id, ...key, err: describeError(error) }, "update failed");
+      logger.error({ update_id: ctx.update.update_id, ...key, error: describeError(error) }, "update failed");
       const t = ctx.t ?? i18n.t(languageFromTelegram(ctx.from?.language_code));
       try {
         if (ctx.callbackQuery !== undefined && !answered()) {
@@ -38,11 +38,11 @@ export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): Mid
           await ctx.reply(t("unknown.error"));
         }
       } catch (apology) {
-        logger.warn({ update_id: ctx.update.update_id, err: describeError(apology) }, "could not apologise to the user");
+        logger.warn({ update_id: ctx.update.update_id, error: describeError(apology) }, "could not apologise to the user");
       }
     } finally {
       if (ctx.callbackQuery !== undefined && !answered()) {
-        await ctx.answerCallbackQuery().catch((e: unknown) => logger.warn({ update_id: ctx.update.update_id, err: describeError(e) }, "could not answer callback query"));
+        await ctx.answerCallbackQuery().catch((e: unknown) => logger.warn({ update_id: ctx.update.update_id, error: describeError(e) }, "could not answer callback query"));
       }
     }
   };

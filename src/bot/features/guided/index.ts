@@ -15,7 +15,7 @@ import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from ".
 export const CONVERSATION_VERSION = 2;
 
 /** Only these updates can start, answer or leave the conversation; no other update loads its state. */
-function concernsConversation(ctx: BotContext): boolean {
+export function concernsConversation(ctx: BotContext): boolean {
   const data = ctx.callbackQuery?.data;
   if (data !== undefined) return /^g(?::|r?$)/.test(data);
   const text = ctx.message?.text;

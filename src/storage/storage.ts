@@ -1,0 +1,392 @@
+import { setImmediate as turn } from "node:timers/promises";
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Engine } from "./engine.js";
+import type { Tables } from "./tables.js";
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+/** An unchanged record is written again only this long after its last write, to keep expiry honest. */
+const TOUCH_INTERVAL_MS = 3_600_000;
+/** A /forget mark lasts as long as a press queued before it can still arrive, and a little more. */
+const FORGET_MARK_MS = 3_600_000;
+/** Telegram keeps an unconfirmed update for a day; its id is kept a little longer. */
+const HANDLED_KEEP_MS = 48 * 3_600_000;
+/** Rows deleted per statement by the sweep, between which other work runs. */
+const SWEEP_BATCH = 500;
+
+export const DUPLICATE = Symbol("duplicate");
+
+/** Which messages /forget deleted in a chat, and until when a press on one of them is dropped. */
+export interface ForgetMark {
+  upTo: number;
+  until: number;
+}
+
+/**
+ * One chat's records while one of its updates is handled: read when the update arrives, written
+ * when it is done, in the same transaction as the mark that it was handled.
+ */
+export class ChatRecords {
+  private sessionValue: unknown;
+  private sessionJson: string | undefined;
+  private sessionTouched = 0;
+  private conversationLoaded = false;
+  private conversationValue: unknown;
+  private conversationJson: string | undefined;
+  private conversationTouched = 0;
+  private forgotten: number | undefined;
+  private readonly mark: ForgetMark | undefined;
+
+  /** `rows` are the chat's records as read; with `conversationRead`, its conversation's row was asked for too. */
+  constructor(
+    readonly key: string,
+    private readonly db: () => Db,
+    rows: readonly Row[],
+    conversationRead: boolean,
+    private readonly replacer: ((key: string, value: unknown) => unknown) | undefined,
+  ) {
+    this.conversationLoaded = conversationRead;
+    for (const row of rows) {
+      if (row.key === `s:${key}`) {
+        this.sessionJson = row.value;
+        this.sessionValue = JSON.parse(row.value);
+        this.sessionTouched = row.touched;
+      } else if (row.key === `f:${key}`) {
+        this.mark = JSON.parse(row.value) as ForgetMark;
+      } else if (row.key === `c:${key}`) {
+        this.conversationJson = row.value;
+        this.conversationValue = JSON.parse(row.value);
+        this.conversationTouched = row.touched;
+      }
+    }
+  }
+
+  session<T>(): T | undefined {
+    return this.sessionValue as T | undefined;
+  }
+
+  /** Undefined or null deletes the session. */
+  setSession(value: unknown): void {
+    this.sessionValue = value ?? undefined;
+  }
+
+  /** The guided conversation's state, read only by the updates that can belong to it. */
+  async conversation<T>(): Promise<T | undefined> {
+    if (!this.conversationLoaded) {
+      const row = await this.db().selectFrom("records").select(["value", "touched"]).where("key", "=", `c:${this.key}`).executeTakeFirst();
+      this.conversationJson = row?.value;
+      this.conversationValue = row === undefined ? undefined : JSON.parse(row.value);
+      this.conversationTouched = row?.touched ?? 0;
+      this.conversationLoaded = true;
+    }
+    return this.conversationValue as T | undefined;
+  }
+
+  setConversation(value: unknown): void {
+    this.conversationLoaded = true;
+    this.conversationValue = value ?? undefined;
+  }
+
+  forgetMark(): ForgetMark | undefined {
+    return this.mark;
+  }
+
+  /** Deletes everything kept for this chat, and marks the messages up to `upTo` as deleted. */
+  forget(upTo: number | undefined): void {
+    this.sessionValue = undefined;
+    this.conversationValue = undefined;
+    this.conversationLoaded = true;
+    this.forgotten = upTo ?? 0;
+  }
+
+  /** The writes that what changed needs; an unchanged record is rewritten only to keep its expiry honest. */
+  changes(now: number): ((db: Db) => Promise<unknown>)[] {
+    const ops: ((db: Db) => Promise<unknown>)[] = [];
+    const put = (key: string, json: string) => (db: Db) =>
+      db
+        .insertInto("records")
+        .values({ key, value: json, touched: now })
+        .onConflict((oc) => oc.column("key").doUpdateSet({ value: json, touched: now }))
+        .execute();
+    const remove = (key: string) => (db: Db) => db.deleteFrom("records").where("key", "=", key).execute();
+    const write = (key: string, value: unknown, before: string | undefined, touched: number, replacer?: (k: string, v: unknown) => unknown) => {
+      if (value === undefined) {
+        if (before !== undefined) ops.push(remove(key));
+        return;
+      }
+      const json = JSON.stringify(value, replacer);
+      if (json !== before || now - touched >= TOUCH_INTERVAL_MS) ops.push(put(key, json));
+    };
+    if (this.forgotten !== undefined) {
+      ops.push(remove(`s:${this.key}`), remove(`c:${this.key}`));
+      ops.push(put(`f:${this.key}`, JSON.stringify({ upTo: this.forgotten, until: now + FORGET_MARK_MS } satisfies ForgetMark)));
+    } else {
+      write(`s:${this.key}`, this.sessionValue, this.sessionJson, this.sessionTouched);
+      if (this.conversationLoaded) write(`c:${this.key}`, this.conversationValue, this.conversationJson, this.conversationTouched, this.replacer);
+    }
+    return ops;
+  }
+}
+
+interface Row {
+  key: string;
+  value: string;
+  touched: number;
+}
+
+/** Stands for "this update was handled before" among the rows a unit of work reads. */
+const HANDLED_ROW = "#handled";
+
+export interface StorageOptions {
+  now: () => number;
+  /** Shapes what a conversation's saved state keeps (privacy/redact.ts). */
+  conversationReplacer?: (key: string, value: unknown) => unknown;
+}
+
+export type Health = { ok: true } | { ok: false; problem: string };
+
+/**
+ * Everything the bot keeps, on SQLite or PostgreSQL. An update is handled inside a unit of work:
+ * its chat's records are read when it arrives and written with the mark that it was handled, in
+ * one transaction, before the update counts as handled (the polling offset moves past it, the
+ * webhook answers 200). On PostgreSQL the unit holds a lock on its chat for its whole duration,
+ * so replicas handle one chat's updates one after another; on SQLite the process's per-chat
+ * queue does that (one process per file).
+ */
+export class Storage {
+  private readonly inFlight = new Map<number, Promise<unknown>>();
+  private failure: string | undefined;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly options: StorageOptions,
+  ) {}
+
+  get db(): Kysely<Tables> {
+    return this.engine.db;
+  }
+
+  /**
+   * Runs `work` for one update with its chat's records (none for updates without a private chat),
+   * then commits. Returns DUPLICATE, without running `work`, for an update handled before, or
+   * being handled right now in this process. With `conversation`, the chat's conversation is read
+   * with the rest (for updates that can belong to one); otherwise it is read only if asked for.
+   */
+  async handle<T>(updateId: number, key: string | undefined, work: (chat: ChatRecords | undefined) => Promise<T>, options: { conversation?: boolean } = {}): Promise<T | typeof DUPLICATE> {
+    const running = this.inFlight.get(updateId);
+    if (running !== undefined) {
+      await running.catch(() => undefined);
+      return DUPLICATE;
+    }
+    const unit = this.unit(updateId, key, options.conversation === true, work);
+    this.inFlight.set(updateId, unit);
+    try {
+      const result = await unit;
+      this.failure = undefined;
+      return result;
+    } catch (error) {
+      this.failure = (error as Error).message;
+      throw error;
+    } finally {
+      this.inFlight.delete(updateId);
+    }
+  }
+
+  private async unit<T>(updateId: number, key: string | undefined, withConversation: boolean, work: (chat: ChatRecords | undefined) => Promise<T>): Promise<T | typeof DUPLICATE> {
+    const now = this.options.now;
+    if (this.engine.kind === "postgres") {
+      return this.db.transaction().execute(async (trx) => {
+        // Replicas take turns per chat (or per update, for those without one): the lock is the transaction's.
+        await sql`select pg_advisory_xact_lock(hashtextextended(${key ?? `u:${updateId}`}, 0))`.execute(trx);
+        const rows = await this.read(trx, updateId, key, withConversation);
+        if (rows.some((r) => r.key === HANDLED_ROW)) return DUPLICATE;
+        const chat = key === undefined ? undefined : new ChatRecords(key, () => trx, rows, withConversation, this.options.conversationReplacer);
+        const result = await work(chat);
+        for (const op of chat?.changes(now()) ?? []) await op(trx);
+        await this.markHandled(trx, updateId, now());
+        return result;
+      });
+    }
+    const rows = await this.read(this.db, updateId, key, withConversation);
+    if (rows.some((r) => r.key === HANDLED_ROW)) return DUPLICATE;
+    const chat = key === undefined ? undefined : new ChatRecords(key, () => this.db, rows, withConversation, this.options.conversationReplacer);
+    const result = await work(chat);
+    const ops = chat?.changes(now()) ?? [];
+    // The mark alone is one statement, atomic by itself; with changes, one transaction holds them all.
+    if (ops.length === 0) await this.markHandled(this.db, updateId, now());
+    else {
+      await this.db.transaction().execute(async (trx) => {
+        for (const op of ops) await op(trx);
+        await this.markHandled(trx, updateId, now());
+      });
+    }
+    return result;
+  }
+
+  /** In one query: whether the update was handled before, and the chat's records (its conversation's too, if asked). */
+  private async read(db: Db, updateId: number, key: string | undefined, withConversation: boolean): Promise<Row[]> {
+    const handled = db.selectFrom("handled_updates").select([sql<string>`${HANDLED_ROW}`.as("key"), sql<string>`''`.as("value"), "at as touched"]).where("update_id", "=", updateId);
+    if (key === undefined) return handled.execute();
+    const keys = withConversation ? [`s:${key}`, `f:${key}`, `c:${key}`] : [`s:${key}`, `f:${key}`];
+    return db.selectFrom("records").select(["key", "value", "touched"]).where("key", "in", keys).unionAll(handled).execute();
+  }
+
+  private async markHandled(db: Db, updateId: number, at: number): Promise<void> {
+    await db.insertInto("handled_updates").values({ update_id: updateId, at }).onConflict((oc) => oc.column("update_id").doNothing()).execute();
+  }
+
+  /** Adds one to this key's count for the current window and returns the count. */
+  async countHit(key: string, windowMs: number): Promise<number> {
+    const windowStart = Math.floor(this.options.now() / windowMs) * windowMs;
+    const row = await this.db
+      .insertInto("rate_limits")
+      .values({ key, window_start: windowStart, n: 1 })
+      .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ n: sql`rate_limits.n + 1` }))
+      .returning("n")
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  /** Adds counts to the daily counters; replicas add to the same rows. */
+  async addCounts(counts: { day: string; name: string; label: string; n: number }[]): Promise<void> {
+    if (counts.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const c of counts) {
+        await trx
+          .insertInto("daily_counts")
+          .values(c)
+          .onConflict((oc) => oc.columns(["day", "name", "label"]).doUpdateSet({ n: sql`daily_counts.n + ${c.n}` }))
+          .execute();
+      }
+    });
+  }
+
+  async countsSince(day: string): Promise<{ name: string; label: string; n: number }[]> {
+    return this.db
+      .selectFrom("daily_counts")
+      .select(["name", "label", sql<number>`sum(n)`.as("n")])
+      .where("day", ">=", day)
+      .groupBy(["name", "label"])
+      .orderBy("name")
+      .orderBy(sql`sum(n)`, "desc")
+      .orderBy("label")
+      .execute()
+      .then((rows) => rows.map((r) => ({ ...r, n: Number(r.n) })));
+  }
+
+  /**
+   * Deletes chats idle longer than `maxIdleMs`, expired /forget marks, old update ids and rate
+   * counts: a few hundred rows at a time, letting other work run in between, so a large sweep
+   * never stalls the bot. Returns how many chat records went.
+   */
+  async sweep(maxIdleMs: number): Promise<number> {
+    const now = this.options.now();
+    const inBatches = async (run: () => Promise<bigint>) => {
+      let total = 0;
+      for (;;) {
+        const n = Number(await run());
+        total += n;
+        if (n < SWEEP_BATCH) return total;
+        await turn();
+      }
+    };
+    const db = this.db;
+    const removed = await inBatches(async () => {
+      const r = await db.deleteFrom("records").where("key", "in", db.selectFrom("records").select("key").where("touched", "<", now - maxIdleMs).limit(SWEEP_BATCH)).executeTakeFirst();
+      return r.numDeletedRows;
+    });
+    await inBatches(async () => {
+      const r = await db
+        .deleteFrom("records")
+        .where("key", "in", db.selectFrom("records").select("key").where("key", "like", "f:%").where("touched", "<", now - FORGET_MARK_MS).limit(SWEEP_BATCH))
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    });
+    await inBatches(async () => {
+      const r = await db
+        .deleteFrom("handled_updates")
+        .where("update_id", "in", db.selectFrom("handled_updates").select("update_id").where("at", "<", now - HANDLED_KEEP_MS).limit(SWEEP_BATCH))
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    });
+    await db.deleteFrom("rate_limits").where("window_start", "<", now - 3_600_000).execute();
+    return removed;
+  }
+
+  /** Sessions and conversations kept (the /forget marks are not a chat's data). */
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom("records").select(sql<number>`count(*)`.as("n")).where((eb) => eb.or([eb("key", "like", "s:%"), eb("key", "like", "c:%")])).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The stored size of one record, in characters of JSON; 0 when there is none. */
+  async size(namespacedKey: string): Promise<number> {
+    const row = await this.db.selectFrom("records").select("value").where("key", "=", namespacedKey).executeTakeFirst();
+    return row?.value.length ?? 0;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.db.selectFrom("meta").select("value").where("key", "=", key).executeTakeFirst())?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db.insertInto("meta").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+  }
+
+  /**
+   * Runs a job that must run once per deployment, not once per replica: under an advisory lock on
+   * PostgreSQL (a replica that finds it taken skips the job), and only when `fingerprint` (what
+   * the job would set up) differs from what the last run recorded, or when it last ran longer than
+   * `everyMs` ago. Returns whether it ran here.
+   */
+  async once(job: string, options: { fingerprint?: string; everyMs?: number }, run: () => Promise<void>): Promise<boolean> {
+    const due = async () => {
+      const last = await this.getMeta(`job:${job}`);
+      if (last === undefined) return true;
+      const { fingerprint, at } = JSON.parse(last) as { fingerprint?: string; at: number };
+      if (options.fingerprint !== undefined && fingerprint !== options.fingerprint) return true;
+      return options.everyMs !== undefined && this.options.now() - at >= options.everyMs;
+    };
+    const record = () => this.setMeta(`job:${job}`, JSON.stringify({ fingerprint: options.fingerprint, at: this.options.now() }));
+    if (this.engine.kind !== "postgres") {
+      if (!(await due())) return false;
+      await run();
+      await record();
+      return true;
+    }
+    return this.db.connection().execute(async (conn) => {
+      const lockKey = `job:${job}`;
+      const taken = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as ok`.execute(conn);
+      if (taken.rows[0]?.ok !== true) return false;
+      try {
+        if (!(await due())) return false;
+        await run();
+        await record();
+        return true;
+      } finally {
+        await sql`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`.execute(conn);
+      }
+    });
+  }
+
+  /** Whether the database answers, is where it was opened, and took the last write. */
+  async health(): Promise<Health> {
+    if (!this.engine.inPlace()) return { ok: false, problem: `the database at ${this.engine.describe} was deleted or replaced while the bot ran` };
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (error) {
+      return { ok: false, problem: `the database does not answer: ${(error as Error).message}` };
+    }
+    return this.failure === undefined ? { ok: true } : { ok: false, problem: `the last write failed: ${this.failure}` };
+  }
+
+  /** Records a failure seen outside a unit of work (the counters' flush, the sweep), for /healthz. */
+  reportFailure(message: string | undefined): void {
+    this.failure = message;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+    await this.engine.close();
+  }
+}
