@@ -1,17 +1,19 @@
-import { GrammyError, HttpError } from "grammy";
+import { GrammyError, HttpError, webhookCallback } from "grammy";
 import { assemble, type App } from "./app.js";
 import { createBot } from "./bot/index.js";
-import { type Config, parseConfig, readEnvironment } from "./config.js";
+import { parseConfig, readEnvironment } from "./config.js";
 import { ContentError } from "./content/content.js";
 import { createLogger, type Logger } from "./logger.js";
 import { describeError } from "./privacy/describe-error.js";
-import { registerProfile } from "./run/profile.js";
+import { startupJobs } from "./run/jobs.js";
 import { startPolling } from "./run/polling.js";
-import { registerWebhook } from "./run/webhook.js";
-import { HttpServer } from "./server/http.js";
+import { boundedHttpAdapter, HttpServer, type WebhookHandler } from "./server/http.js";
+import { StorageError } from "./storage/engine.js";
 
 /** Everything must be stopped within this; the process then exits 0 regardless. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
+/** A webhook request is answered within this; a slower update gets 503 and Telegram sends it again. */
+const WEBHOOK_BUDGET_MS = 8_000;
 
 /** Start-up failures the operator can fix: printed as plain lines, never as stack traces. */
 class StartupError extends Error {
@@ -25,25 +27,25 @@ const running: { name: string; stop: () => void | Promise<void> }[] = [];
 let log: Logger | undefined;
 let stopping = false;
 
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   log?.info({ signal }, "shutting down");
   const deadline = setTimeout(() => {
     log?.warn("shutdown deadline reached; exiting with work still in flight");
-    process.exit(0);
+    process.exit(code);
   }, SHUTDOWN_DEADLINE_MS);
+  deadline.unref();
   for (const part of running.reverse()) {
     try {
       await part.stop();
     } catch (error) {
-      log?.error({ err: describeError(error), part: part.name }, "error while stopping");
+      log?.error({ error: describeError(error), part: part.name }, "error while stopping");
     }
   }
   clearTimeout(deadline);
   log?.info("stopped");
-  log?.flush();
-  process.exit(0);
+  process.exit(code);
 }
 
 async function main(): Promise<void> {
@@ -58,8 +60,8 @@ async function main(): Promise<void> {
 
   let app: App;
   try {
-    app = assemble({
-      databasePath: config.databasePath,
+    app = await assemble({
+      ...(config.database.engine === "sqlite" ? { databasePath: config.database.path } : { databaseUrl: config.database.url, poolSize: config.database.poolSize }),
       anonSecret: config.anonSecret,
       bookingUrl: config.bookingUrl,
       adminIds: config.adminIds,
@@ -71,15 +73,18 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     if (error instanceof ContentError) throw new StartupError(error.problems.map((p) => `Content error: ${p}`));
-    throw new StartupError([`Cannot open the database at ${config.databasePath}: ${(error as Error).message}`]);
+    if (error instanceof StorageError) throw new StartupError([`Storage error: ${error.message}`]);
+    const where = config.database.engine === "sqlite" ? config.database.path : "the PostgreSQL server (DATABASE_URL)";
+    throw new StartupError([`Cannot open the database at ${where}: ${describeError(error).message}`]);
   }
   running.push({ name: "storage", stop: () => app.close() });
-  logger.info({ database: config.databasePath, anonSecret: app.secretOrigin }, "storage ready");
+  logger.info({ database: app.storage.engine.describe, anonSecret: app.secretOrigin }, "storage ready");
 
   const bot = createBot(app.deps, { token: config.botToken, ...(config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } }) });
+  const webhook = config.mode.kind === "webhook" ? { url: config.mode.url, secret: config.mode.secret, maxConnections: config.webhookMaxConnections } : undefined;
   try {
     await bot.init();
-    await registerProfile(bot.api, app.deps.i18n);
+    await startupJobs(bot, app.storage, app.deps.i18n, logger, webhook);
   } catch (error) {
     if (error instanceof GrammyError && error.error_code === 401) throw new StartupError(["Configuration error: BOT_TOKEN was rejected by Telegram (401 Unauthorized); check it with @BotFather"]);
     if (error instanceof HttpError || error instanceof GrammyError) {
@@ -93,37 +98,34 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   if (config.http !== undefined) {
-    const http = startHttp(config, app, bot, logger);
+    const http = new HttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      logger,
+      metrics: app.deps.metrics,
+      health: () => app.healthy(),
+      maxInFlight: Math.max(100, config.webhookMaxConnections * 2),
+      ...(webhook === undefined
+        ? {}
+        : { webhook: { path: new URL(webhook.url).pathname, handler: webhookCallback(bot, boundedHttpAdapter, { secretToken: webhook.secret, onTimeout: "throw", timeoutMilliseconds: WEBHOOK_BUDGET_MS }) as WebhookHandler } }),
+    });
     logger.info(await http.listen(), "HTTP server listening");
     running.push({ name: "http", stop: () => http.close() });
   }
-  if (config.mode.kind === "webhook") {
-    await registerWebhook(bot, config.mode.url, config.mode.secret, logger);
-  } else {
-    const polling = await startPolling(bot, logger);
+  if (webhook === undefined) {
+    const polling = await startPolling(bot, {
+      logger,
+      pollTimeoutSeconds: config.pollTimeoutSeconds,
+      onFatal: (message) => {
+        console.error(message);
+        void shutdown("fatal", 1);
+      },
+    });
     running.push({ name: "polling", stop: () => polling.stop() });
+  } else {
+    logger.info({ mode: "webhook" }, "bot started");
   }
   app.startHousekeeping();
-}
-
-function startHttp(config: Config, app: App, bot: ReturnType<typeof createBot>, logger: Logger): HttpServer {
-  const ping = app.db.prepare("SELECT 1 AS ok");
-  return new HttpServer({
-    host: config.http!.host,
-    port: config.http!.port,
-    logger,
-    metrics: app.deps.metrics,
-    healthy: () => {
-      try {
-        return ping.get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
-    ...(config.mode.kind === "webhook"
-      ? { webhook: { path: new URL(config.mode.url).pathname, secret: config.mode.secret, handle: (update) => bot.handleUpdate(update) } }
-      : {}),
-  });
 }
 
 main().catch(async (error: unknown) => {

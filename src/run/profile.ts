@@ -2,7 +2,7 @@ import type { Api } from "grammy";
 import type { LanguageCode } from "grammy/types";
 import type { I18n, Lang } from "../i18n.js";
 
-const COMMANDS = ["start", "route", "topics", "updates", "lawyer", "share", "guide", "privacy", "forget", "language", "help"] as const;
+export const PROFILE_COMMANDS = ["start", "route", "topics", "updates", "lawyer", "share", "guide", "privacy", "forget", "language", "help"] as const;
 
 /** Telegram shows each user the texts for their app's language; these get the Russian ones. */
 const RUSSIAN_APP_LANGUAGES: LanguageCode[] = ["ru", "uk", "be", "kk"];
@@ -17,7 +17,7 @@ export async function registerProfile(api: Api, i18n: I18n): Promise<void> {
   const set = async (lang: Lang, language_code?: LanguageCode) => {
     const t = i18n.t(lang);
     const where = language_code === undefined ? {} : { language_code };
-    await api.setMyCommands(COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) })), { scope, ...where });
+    await api.setMyCommands(PROFILE_COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) })), { scope, ...where });
     await api.setMyDescription(t("profile.description"), where);
     await api.setMyShortDescription(t("profile.shortDescription"), where);
   };
