@@ -7,7 +7,7 @@ import { waitFor } from "./support/process.js";
 import { en, ru } from "./support/texts.js";
 
 let child: ChildProcess | undefined;
-afterEach(() => {
+afterEach(async () => {
   if (child?.exitCode === null) child.kill("SIGKILL");
 });
 

@@ -15,7 +15,7 @@ describe("configuration", () => {
     const result = parseConfig({ BOT_TOKEN: TOKEN });
     expect(result).toMatchObject({
       ok: true,
-      config: { databasePath: "data/bot.sqlite", logLevel: "info", sessionTtlDays: 30, bookingUrl: undefined, apiRoot: undefined, mode: { kind: "polling" }, http: undefined },
+      config: { database: { engine: "sqlite", path: "data/bot.sqlite" }, logLevel: "info", sessionTtlDays: 30, bookingUrl: undefined, apiRoot: undefined, mode: { kind: "polling" }, http: undefined },
     });
   });
 
@@ -29,11 +29,14 @@ describe("configuration", () => {
       PORT: "70000",
       ADMIN_IDS: "12,abc",
       ANON_SECRET: "short",
+      DATABASE_URL: "mysql://db/bot",
+      CONTENT_STALE_DAYS: "0",
+      POLL_TIMEOUT_SECONDS: "99",
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const names = result.problems.map((p) => p.split(" ", 1)[0]);
-    expect(names.sort()).toEqual(["ADMIN_IDS", "ANON_SECRET", "BOOKING_URL", "BOT_TOKEN", "LOG_LEVEL", "PORT", "SESSION_TTL_DAYS", "TELEGRAM_API_ROOT"]);
+    expect(names.sort()).toEqual(["ADMIN_IDS", "ANON_SECRET", "BOOKING_URL", "BOT_TOKEN", "CONTENT_STALE_DAYS", "DATABASE_URL", "LOG_LEVEL", "POLL_TIMEOUT_SECONDS", "PORT", "SESSION_TTL_DAYS", "TELEGRAM_API_ROOT"]);
     for (const p of result.problems) expect(p).not.toMatch(/\n|at .*\(/);
   });
 
@@ -44,7 +47,14 @@ describe("configuration", () => {
 
   it("treats empty values as unset", () => {
     const result = parseConfig({ BOT_TOKEN: TOKEN, BOOKING_URL: "", DATABASE_PATH: " " });
-    expect(result).toMatchObject({ ok: true, config: { bookingUrl: undefined, databasePath: "data/bot.sqlite" } });
+    expect(result).toMatchObject({ ok: true, config: { bookingUrl: undefined, database: { engine: "sqlite", path: "data/bot.sqlite" } } });
+  });
+
+  it("DATABASE_URL selects PostgreSQL and then requires ANON_SECRET, so that replicas make the same keys", () => {
+    const url = "postgres://bot:pw@db:5432/bot";
+    expect(parseConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: url })).toEqual({ ok: false, problems: [expect.stringMatching(/^ANON_SECRET is required when DATABASE_URL is set/)] });
+    const result = parseConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: url, ANON_SECRET: "x".repeat(40), DATABASE_POOL_SIZE: "20" });
+    expect(result).toMatchObject({ ok: true, config: { database: { engine: "postgres", url, poolSize: 20 } } });
   });
 
   it("webhook mode requires a well-formed secret and defaults the port", () => {

@@ -5,9 +5,9 @@ import { startTestBot, type TestBot, TEST_TOKEN } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 describe("first contact", () => {

@@ -3,9 +3,9 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 describe("typed text, answered the way a person would", () => {
@@ -76,8 +76,8 @@ describe("typed text, answered the way a person would", () => {
     const user = tb.user({ language_code: "ru" });
     const secret = "позвонить вам по поводу Тимофея Загадочного 778899";
     await user.send(secret);
-    tb.flush();
-    const stored = (tb.app.db.prepare("SELECT value FROM records").all() as { value: string }[]).map((r) => r.value).join("\n");
+    await tb.flush();
+    const stored = (await tb.rows("records")).map((r) => r.value).join("\n");
     for (const part of ["Тимофея", "Загадочного", "778899"]) {
       expect(stored).not.toContain(part);
       expect(tb.logs.text).not.toContain(part);

@@ -7,9 +7,9 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru, type Texts, texts } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 /** The step keys a route screen shows, read back from its numbered lines. */
@@ -170,8 +170,8 @@ describe("the guided route", () => {
     const key = tb.app.deps.anonymize(user.chatId);
     const sizes: number[] = [];
     for (const a of ["who.m", "loc.r", "visa.n", "draft.s", "views.p", "rec.n"]) {
-      tb.flush();
-      sizes.push(tb.app.deps.store.size(`c:${key}`));
+      await tb.flush();
+      sizes.push(await tb.app.storage.size(`c:${key}`));
       await answer(user, en, [a]);
     }
     // The first state was entered by a message, the rest by presses; from then on only the digits of ids and
@@ -205,8 +205,8 @@ describe("the summary for the lawyer", () => {
     const user = tb.user({ language_code: "ru" });
     await user.send("/route");
     await answer(user, ru, ["who.o", "loc.r", "visa.n", "draft.s", "views.p", "rec.y", "group.o"]);
-    tb.flush();
-    const rows = tb.app.db.prepare("SELECT key, value FROM records").all() as { key: string; value: string }[];
+    await tb.flush();
+    const rows = await tb.rows("records");
     expect(rows.map((r) => r.key.split(":")[0])).toEqual(["s"]);
     expect(rows[0]!.value).not.toMatch(/orn|g:|R:/);
     await user.press(ru("buttons.summary"));

@@ -7,9 +7,9 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 const BOOKING = "https://firm.example/book";
@@ -92,7 +92,7 @@ describe("the lawyer screen", () => {
     await user.send("/lawyer");
     const urls = user.buttons().flatMap((b) => ("url" in b && b.url ? [b.url] : []));
     expect(urls).toEqual([BOOKING]);
-    tb.flush();
-    expect(tb.app.db.prepare("SELECT name, label, sum(n) AS n FROM daily_counts GROUP BY name, label").all()).toEqual([{ name: "handoff", label: "", n: 1 }]);
+    await tb.flush();
+    expect((await tb.rows("daily_counts")).map(({ name, label, n }) => ({ name, label, n: Number(n) }))).toEqual([{ name: "handoff", label: "", n: 1 }]);
   });
 });

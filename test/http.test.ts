@@ -1,89 +1,122 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
-import { HttpServer } from "../src/server/http.js";
-import { en } from "./support/texts.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { boundedHttpAdapter, HttpServer, type WebhookHandler } from "../src/server/http.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { en } from "./support/texts.js";
 
 let tb: TestBot;
 let server: HttpServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  tb?.close();
+  await tb?.close();
 });
 
 const SECRET = "hook_SECRET-123";
 
-async function serve(handle?: (u: Update) => Promise<void>) {
+/** The real bot behind the production HTTP front: grammY's webhookCallback with the bounded adapter. */
+async function serve(options: { budgetMs?: number; maxInFlight?: number } = {}) {
   tb = await startTestBot();
-  let healthy = true;
+  const handler = webhookCallback(tb.bot, boundedHttpAdapter, { secretToken: SECRET, onTimeout: "throw", timeoutMilliseconds: options.budgetMs ?? 8_000 }) as WebhookHandler;
   server = new HttpServer({
     host: "127.0.0.1",
     port: 0,
     logger: tb.app.deps.logger,
     metrics: tb.app.deps.metrics,
-    healthy: () => healthy,
-    webhook: { path: "/hook", secret: SECRET, handle: handle ?? (async (u) => void (await tb.tg.push(u))) },
+    health: () => tb.app.healthy(),
+    webhook: { path: "/hook", handler },
+    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
   });
   const { port } = await server.listen();
-  return { base: `http://127.0.0.1:${port}`, setHealthy: (v: boolean) => (healthy = v) };
+  return `http://127.0.0.1:${port}`;
 }
 
-const update = (id: number, userId = 11): Update =>
-  ({ update_id: id, message: { message_id: id, date: 1, chat: { id: userId, type: "private", first_name: "x" }, from: { id: userId, is_bot: false, first_name: "x", language_code: "en" }, text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] } }) as Update;
+const update = (id: number, userId = 11, text = "/start"): Update =>
+  ({ update_id: id, message: { message_id: id, date: 1, chat: { id: userId, type: "private", first_name: "x" }, from: { id: userId, is_bot: false, first_name: "x", language_code: "en" }, text, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } }) as Update;
+
+const post = (base: string, body: unknown, secret = SECRET) =>
+  fetch(`${base}/hook`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
 describe("webhook endpoint", () => {
   it("answers 401 without the secret header and with a wrong one, and handles updates that carry it", async () => {
-    const { base } = await serve();
-    const post = (headers: Record<string, string>) => fetch(`${base}/hook`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(update(1)) });
-    expect((await post({})).status).toBe(401);
-    expect((await post({ "x-telegram-bot-api-secret-token": "nope" })).status).toBe(401);
-    expect((await post({ "x-telegram-bot-api-secret-token": `${SECRET}x` })).status).toBe(401);
+    const base = await serve();
+    const bare = await fetch(`${base}/hook`, { method: "POST", body: JSON.stringify(update(1)) });
+    expect(bare.status).toBe(401);
+    expect((await post(base, update(1), "nope")).status).toBe(401);
+    expect((await post(base, update(1), `${SECRET}x`)).status).toBe(401);
     expect(tb.tg.visible(11)).toHaveLength(0);
-    expect((await post({ "x-telegram-bot-api-secret-token": SECRET })).status).toBe(200);
+    expect((await post(base, update(1))).status).toBe(200);
     expect(tb.tg.visible(11).filter((m) => m.fromBot)).toHaveLength(1);
   });
 
-  it("refuses malformed bodies and other methods", async () => {
-    const { base } = await serve();
-    const h = { "x-telegram-bot-api-secret-token": SECRET };
-    expect((await fetch(`${base}/hook`, { method: "POST", headers: h, body: "{not json" })).status).toBe(400);
-    expect((await fetch(`${base}/hook`, { method: "POST", headers: h, body: "[1,2]" })).status).toBe(400);
-    expect((await fetch(`${base}/hook`, { method: "POST", headers: h, body: "x".repeat(2 << 20) })).status).toBe(413);
+  it("refuses malformed bodies, oversized ones and other methods without handing them to the bot", async () => {
+    const base = await serve();
+    expect((await post(base, "{not json")).status).toBe(400);
+    expect((await post(base, "[1,2]")).status).toBe(400);
+    expect((await post(base, { update_id: "x" })).status).toBe(400);
+    expect((await post(base, "x".repeat(2 << 20))).status).toBe(413);
     expect((await fetch(`${base}/hook`)).status).toBe(405);
     expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+    expect(tb.tg.calls.filter((c) => c.method === "sendMessage")).toEqual([]);
+  });
+
+  it("the same update delivered three times, one after another or at once, is answered once", async () => {
+    const base = await serve();
+    for (let i = 0; i < 3; i++) expect((await post(base, update(700, 21))).status).toBe(200);
+    tb.tg.delays.set("sendMessage", 150);
+    const together = await Promise.all([0, 1, 2].map(() => post(base, update(701, 22))));
+    expect(together.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(tb.tg.visible(21).filter((m) => m.fromBot)).toHaveLength(1);
+    expect(tb.tg.visible(22).filter((m) => m.fromBot)).toHaveLength(1);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('bot_updates_dropped_total{reason="duplicate"} 4');
+  });
+
+  it("an update slower than the time budget gets 503, is finished anyway, and its redelivery is not handled again", async () => {
+    const base = await serve({ budgetMs: 200 });
+    tb.tg.delays.set("sendMessage", 600);
+    const first = await post(base, update(800, 31));
+    expect(first.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 700));
+    const again = await post(base, update(800, 31));
+    expect(again.status).toBe(200);
+    expect(tb.tg.visible(31).filter((m) => m.fromBot)).toHaveLength(1);
+  });
+
+  it("refuses requests beyond the in-flight cap with 503 instead of queuing them", async () => {
+    const base = await serve({ maxInFlight: 3 });
+    tb.tg.delays.set("sendMessage", 300);
+    const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => post(base, update(900 + i, 40 + i))))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(7);
   });
 
   it("on close, stops accepting and finishes the updates in flight", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let handled = 0;
-    const { base } = await serve(async () => {
-      await gate;
-      handled++;
-    });
-    const inFlight = fetch(`${base}/hook`, { method: "POST", headers: { "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update(5)) });
-    await new Promise((r) => setTimeout(r, 50));
+    const base = await serve();
+    tb.tg.delays.set("sendMessage", 300);
+    const inFlight = post(base, update(5, 51));
+    await new Promise((r) => setTimeout(r, 100));
     const closing = server!.close();
-    release();
     await closing;
     expect((await inFlight).status).toBe(200);
-    expect(handled).toBe(1);
+    expect(tb.tg.visible(51).filter((m) => m.fromBot)).toHaveLength(1);
     server = undefined;
   });
 });
 
 describe("/healthz and /metrics", () => {
-  it("/healthz reports whether the database answers", async () => {
-    const { base, setHealthy } = await serve();
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, database: "reachable" });
-    setHealthy(false);
+  it("/healthz reports the database's state", async () => {
+    const base = await serve();
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, database: "ok" });
+    tb.app.storage.reportFailure("disk full");
     const down = await fetch(`${base}/healthz`);
     expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ ok: false, database: "the last write failed: disk full" });
   });
 
   it("/metrics counts updates by type, handler latency, errors and Telegram API errors by code, with no user labels", async () => {
-    const { base } = await serve();
+    const base = await serve();
     const user = tb.user({ id: 31337000111, language_code: "en" });
     await user.send("/start");
     await user.press(en("buttons.topics"));
@@ -100,7 +133,7 @@ describe("/healthz and /metrics", () => {
     expect(text).not.toContain("31337000111");
     for (const line of text.split("\n").filter((l) => l.includes("{"))) {
       const labels = [...line.matchAll(/(\w+)="/g)].map((m) => m[1]);
-      for (const label of labels) expect(["type", "method", "code", "le"]).toContain(label);
+      for (const label of labels) expect(["type", "method", "code", "le", "reason"]).toContain(label);
     }
   });
 });

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { LabelledQuery } from "../bench/search-eval.js";
+import type { LabelledQuery } from "../tools/search-eval.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 const queries = (JSON.parse(readFileSync("test/search-queries.json", "utf8")) as { queries: LabelledQuery[] }).queries;
@@ -112,16 +112,16 @@ describe("inline mode", () => {
     await user.inline("bond");
     await user.chooseInline("en:bond", "bond");
     await user.chooseInline("forged:id", "x");
-    tb.flush();
-    const rows = tb.app.db.prepare("SELECT name, label, n FROM daily_counts ORDER BY name").all();
+    await tb.flush();
+    const rows = (await tb.rows("daily_counts")).map(({ name, label, n }) => ({ name, label, n: Number(n) })).sort((a, b) => a.name.localeCompare(b.name));
     expect(rows).toEqual([
       { name: "inline_chosen", label: "bond", n: 1 },
       { name: "inline_query", label: "en", n: 1 },
     ]);
     await user.chooseInline("en:lawyer", "lawyer");
-    tb.flush();
-    expect(tb.app.db.prepare("SELECT label FROM daily_counts WHERE name = 'inline_chosen' ORDER BY label").all()).toEqual([{ label: "bond" }, { label: "lawyer" }]);
-    expect(tb.app.deps.store.count()).toBe(0);
+    await tb.flush();
+    expect((await tb.rows("daily_counts")).filter((r) => r.name === "inline_chosen").map((r) => r.label).sort()).toEqual(["bond", "lawyer"]);
+    expect(await tb.app.storage.count()).toBe(0);
   });
 });
 
@@ -144,8 +144,8 @@ describe("deep links and sharing", () => {
     const relative = tb.user({ language_code: "en" });
     await relative.send("/start ru_sh");
     expect(firstLine(relative.lastBotMessage()!.text!)).toBe(firstLine(ru("start.greeting", { date: "", disclaimer: "" })));
-    tb.flush();
-    expect(tb.app.db.prepare("SELECT label FROM daily_counts WHERE name = 'start'").all()).toEqual([{ label: "ru:sh" }]);
+    await tb.flush();
+    expect((await tb.rows("daily_counts")).filter((r) => r.name === "start").map((r) => r.label)).toEqual(["ru:sh"]);
   });
 
   it("/guide from the English interface offers the Russian guide for relatives as well as the English one", async () => {

@@ -9,9 +9,9 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, ru, texts } from "./support/texts.js";
 
 let tb: TestBot | undefined;
-afterEach(() => {
+afterEach(async () => {
   expect(tb?.tg.rejected ?? [], "Bot API calls rejected").toEqual([]);
-  tb?.close();
+  await tb?.close();
   tb = undefined;
 });
 

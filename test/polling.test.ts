@@ -16,9 +16,9 @@ describe("long polling shutdown", () => {
     const tg = new LocalTelegram();
     const databasePath = join(mkdtempSync(join(tmpdir(), "asylum-polling-")), "bot.sqlite");
     const start = async () => {
-      const app = assemble({ databasePath, logger: createLogger({ level: "warn", destination: new LogCapture() }) });
+      const app = await assemble({ databasePath, logger: createLogger({ level: "warn", destination: new LogCapture() }) });
       const bot = createBot(app.deps, { token: TEST_TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
-      return { app, polling: await startPolling(bot, app.deps.logger) };
+      return { app, polling: await startPolling(bot, { logger: app.deps.logger, pollTimeoutSeconds: 1, onFatal: () => undefined }) };
     };
     const users = Array.from({ length: 8 }, (_, i) => new SimulatedUser(tg, { id: 3_000_000 + i, first_name: "U", language_code: "en" }));
     const replies = (u: SimulatedUser) => u.botMessages().length;
@@ -29,7 +29,7 @@ describe("long polling shutdown", () => {
     for (const u of users) await u.send("/help");
     await waitFor(() => tg.calls.filter((c) => c.method === "sendMessage").length === users.length, "handling to begin");
     await run.polling.stop();
-    run.app.close();
+    await run.app.close();
     expect(users.map(replies)).toEqual(users.map(() => 1));
     expect(tg.pendingUpdates()).toEqual([]);
 
@@ -38,7 +38,7 @@ describe("long polling shutdown", () => {
     run = await start();
     await waitFor(() => users.every((u) => replies(u) === 2), "the updates sent while the bot was down");
     await run.polling.stop();
-    run.app.close();
+    await run.app.close();
     expect(users.map(replies)).toEqual(users.map(() => 2));
     expect(tg.rejected).toEqual([]);
   });

@@ -1,14 +1,14 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { shortKey } from "../src/privacy/anon-key.js";
 import { allBytes, forms } from "./support/files.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { waitFor } from "./support/process.js";
 import { en, ru } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
-  vi.useRealTimers();
+  await tb.close();
 });
 
 const PERSON = { id: 7319046285, first_name: "Ксенофонт", last_name: "Unique-Lastname-42", username: "zz_private_user_93", language_code: "ru" };
@@ -33,7 +33,7 @@ describe("data minimization", () => {
     await user.send("/lawyer");
     await user.send(TYPED[1]!);
     await user.edit(1, "edited: " + TYPED[0]);
-    tb.flush();
+    await tb.flush();
     // Keep the WAL as it is (no checkpoint), so its bytes are searched too.
     const disk = allBytes(tb.dir);
     const logs = tb.logs.text;
@@ -65,7 +65,7 @@ describe("/forget", () => {
     await user.send("hello there");
     await user.send("/route");
     await user.press(en("guided.questions.who.answers.m"));
-    expect(tb.app.deps.store.count()).toBe(2);
+    expect(await tb.app.storage.count()).toBe(2);
     await user.send("/forget");
     expect(user.lastBotMessage()!.text).toBe(en("privacy.forgetAsk"));
     await user.press(en("buttons.forgetConfirm"));
@@ -73,7 +73,7 @@ describe("/forget", () => {
     expect(left).toHaveLength(1);
     expect(left[0]!.fromBot).toBe(true);
     expect(left[0]!.text).toBe(en("privacy.forgetDone"));
-    expect(tb.app.deps.store.count()).toBe(0);
+    expect(await tb.app.storage.count()).toBe(0);
     // The next visit starts afresh.
     await user.send("/start");
     expect(user.lastBotMessage()!.text).toContain(en("start.greeting", { date: "21 October 2022", disclaimer: en("common.disclaimer") }).split("\n")[0]!);
@@ -89,7 +89,7 @@ describe("/forget", () => {
     // Pressed on the menu before "Yes" was handled, handled after it.
     await user.pressQuickly(["fg:y"], ask);
     await user.pressQuickly(["tl", "m", "g"], menu);
-    expect(tb.app.deps.store.count()).toBe(0);
+    expect(await tb.app.storage.count()).toBe(0);
     expect(tb.tg.visible(user.chatId).map((m) => m.text)).toEqual([en("privacy.forgetDone")]);
   });
 
@@ -100,7 +100,7 @@ describe("/forget", () => {
     await user.send("/forget");
     await user.tapRepeatedly("fg:y", user.lastBotMessage(), 2);
     expect(tb.tg.visible(user.chatId)).toHaveLength(1);
-    expect(tb.app.deps.store.count()).toBe(0);
+    expect(await tb.app.storage.count()).toBe(0);
   });
 
   it("is also a button on the privacy screen, and 'No' keeps everything", async () => {
@@ -113,7 +113,7 @@ describe("/forget", () => {
     await user.press(ru("buttons.forgetCancel"));
     expect(user.lastBotMessage()!.text!.split("\n")[0]).toBe(ru("privacy.forgetKept"));
     expect(tb.tg.visible(user.chatId).length).toBe(2);
-    expect(tb.app.deps.store.count()).toBe(1);
+    expect(await tb.app.storage.count()).toBe(1);
   });
 
   it("only deletes what Telegram still allows (48 hours)", async () => {
@@ -132,23 +132,20 @@ describe("/forget", () => {
 });
 
 describe("retention", () => {
-  it("a periodic sweep deletes sessions idle longer than SESSION_TTL_DAYS", async () => {
+  it("the sweep deletes chats idle longer than SESSION_TTL_DAYS, and housekeeping runs it periodically", async () => {
     let now = Date.UTC(2026, 0, 1);
     tb = await startTestBot({ now: () => now, sessionTtlDays: 30 });
-    vi.useFakeTimers({ toFake: ["setInterval"] });
     const idle = tb.user();
     const active = tb.user();
     await idle.send("/start");
     await active.send("/start");
-    tb.app.startHousekeeping(3_600_000);
-    expect(tb.app.deps.store.count()).toBe(2);
+    expect(await tb.app.sweep()).toBe(0);
     now += 20 * 86_400_000;
     await active.send("/help");
-    vi.advanceTimersByTime(3_600_000);
-    expect(tb.app.deps.store.count()).toBe(2);
+    expect(await tb.app.sweep()).toBe(0);
     now += 11 * 86_400_000; // idle: 31 days without use; active: 11
-    vi.advanceTimersByTime(3_600_000);
-    expect(tb.app.deps.store.count()).toBe(1);
+    tb.app.startHousekeeping(50);
+    await waitFor(async () => (await tb.app.storage.count()) === 1, "the periodic sweep");
     await active.send("/language");
     expect(active.lastBotMessage()!.text).toBe(en("language.prompt"));
   });

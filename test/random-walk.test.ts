@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { random } from "../bench/workload.js";
+import { random } from "../tools/workload.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { texts } from "./support/texts.js";
 

@@ -4,10 +4,10 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
   expect(tb.logs.entries().filter((e) => (e.level as number) >= 50), "error logs").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 const MEDIA: [string, Partial<Message>][] = [
@@ -105,6 +105,8 @@ describe("errors and floods", () => {
     expect(errors).toHaveLength(1);
     const line = JSON.stringify(errors[0]);
     expect(line).toContain("sendMessage");
+    // The error's real type, not pino's "Object" (issue 10.9).
+    expect((errors[0]!.error as { type: string }).type).toBe("GrammyError");
     expect(line).not.toContain("zz_error_user");
     expect(line).not.toContain(firstLine(en("help.text", { username: "", disclaimer: "" })));
     // Only Telegram's own description is kept; the chat id appears here only because the scripted description quotes it.

@@ -10,9 +10,9 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { texts } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 /** What fits a phone: the budget every screen is held to, through the real bot. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { evaluateSearch, type LabelledQuery } from "../bench/search-eval.js";
+import { evaluateSearch, type LabelledQuery } from "../tools/search-eval.js";
 import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
 import { loadContent } from "../src/content/content.js";
 import { createI18n, readLocales } from "../src/i18n.js";

@@ -10,9 +10,9 @@ const TIMESTAMPS = readTranscriptTimestamps(join(CONTENT_DIR, "source", "transcr
 const CITED = /(?:Video|Видео): ((?:\d{2}:\d{2}(?:, )?)+)/;
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 describe("topic browser", () => {

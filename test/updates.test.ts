@@ -5,9 +5,9 @@ import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
 let tb: TestBot;
-afterEach(() => {
+afterEach(async () => {
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
-  tb.close();
+  await tb.close();
 });
 
 /** Every page of every subject, in one language, as the reader sees them. */

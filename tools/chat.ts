@@ -6,6 +6,7 @@ import { assemble } from "../src/app.js";
 import { createBot } from "../src/bot/index.js";
 import { readEnvironment } from "../src/config.js";
 import { ContentError } from "../src/content/content.js";
+import { StorageError } from "../src/storage/engine.js";
 import { languageFromTelegram } from "../src/i18n.js";
 import { LocalTelegram, type ChatEvent } from "./local-telegram/emulator.js";
 import { type InlineResult, SimulatedUser } from "./local-telegram/user.js";
@@ -36,10 +37,14 @@ async function chat(): Promise<void> {
 
   let app;
   try {
-    app = assemble({ databasePath, anonSecret: env.ANON_SECRET, bookingUrl: env.BOOKING_URL, adminIds: [Number(argument("user") ?? 1)], logger });
+    app = await assemble({ databasePath, anonSecret: env.ANON_SECRET, bookingUrl: env.BOOKING_URL, adminIds: [Number(argument("user") ?? 1)], logger });
   } catch (error) {
     if (error instanceof ContentError) {
       for (const p of error.problems) console.error(`Content error: ${p}`);
+      process.exit(1);
+    }
+    if (error instanceof StorageError) {
+      console.error(`Storage error: ${error.message}`);
       process.exit(1);
     }
     throw error;
@@ -125,7 +130,7 @@ async function chat(): Promise<void> {
     rl.prompt();
   }
   rl.close();
-  app.close();
+  await app.close();
   const rejected = tg.rejected.length;
   if (rejected > 0) console.error(`${rejected} Bot API call(s) were rejected during this chat; see the log above.`);
   process.exit(0);

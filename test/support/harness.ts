@@ -3,10 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type App, assemble, type AppOptions } from "../../src/app.js";
+import type { Bot } from "grammy";
+import type { BotContext } from "../../src/bot/context.js";
 import { createBot } from "../../src/bot/index.js";
+import { createLogger } from "../../src/logger.js";
+import type { Tables } from "../../src/storage/tables.js";
 import { LocalTelegram } from "../../tools/local-telegram/emulator.js";
 import { SimulatedUser, type UserProfile } from "../../tools/local-telegram/user.js";
-import { createLogger } from "../../src/logger.js";
+import { postgresFor } from "./postgres.js";
 
 export const TEST_TOKEN = "123456789:TEST-token-for-the-local-bot-api";
 
@@ -30,69 +34,88 @@ export interface TestBotOptions extends Partial<Omit<AppOptions, "logger">> {
   dir?: string;
   tg?: LocalTelegram;
   logs?: LogCapture;
+  /** Run on a PostgreSQL database (a fresh one per test unless databaseUrl is given) instead of SQLite. */
+  engine?: "sqlite" | "postgres";
 }
 
 export interface TestBot {
   app: App;
+  bot: Bot<BotContext>;
   tg: LocalTelegram;
   logs: LogCapture;
   dir: string;
   databasePath: string;
+  engine: "sqlite" | "postgres";
   user(profile?: Partial<UserProfile>): SimulatedUser;
-  /** Commits buffered session writes and counters, before a test reads the database directly. */
-  flush(): void;
+  /** Commits buffered counters, before a test reads the database directly. */
+  flush(): Promise<void>;
+  /** Every row of a table, for tests that look at what was stored. */
+  rows<T extends keyof Tables>(table: T): Promise<Tables[T][]>;
   /** Stops this instance and starts a new one on the same database and the same Telegram. */
   restart(options?: Partial<TestBotOptions>): Promise<TestBot>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 let nextUserId = 900_000_001;
 
+/** The engine tests run on unless they say: TEST_ENGINE=postgres runs the whole suite on PostgreSQL. */
+export const DEFAULT_ENGINE: "sqlite" | "postgres" = process.env.TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
+
 /**
  * Runs the real bot (the production factory) against the in-process Bot API. Each update is
- * handled to completion before the simulated user's action returns, so tests read what the
- * user sees right after each step.
+ * handled to completion, its records committed, before the simulated user's action returns, so
+ * tests read what the user sees right after each step.
  */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "asylum-bot-test-"));
+  const engine = options.engine ?? DEFAULT_ENGINE;
   const databasePath = options.databasePath ?? join(dir, "bot.sqlite");
+  const databaseUrl = engine === "postgres" ? (options.databaseUrl ?? (await postgresFor())) : undefined;
   const logs = options.logs ?? new LogCapture();
   const logger = createLogger({ level: "debug", destination: logs });
   const now = options.now ?? Date.now;
   const tg = options.tg ?? new LocalTelegram({ now });
-  const app = assemble({ ...options, databasePath, logger, now, rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000 });
+  const app = await assemble({
+    ...options,
+    ...(databaseUrl === undefined ? { databasePath } : { databaseUrl, anonSecret: options.anonSecret ?? "test-secret-for-postgres-0123456789abcdef" }),
+    logger,
+    now,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+  });
   const bot = createBot(app.deps, { token: TEST_TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
   tg.deliver = async (update) => {
     await bot.handleUpdate(update);
   };
   let closed = false;
-  const close = () => {
+  const close = async () => {
     if (closed) return;
     closed = true;
     tg.deliver = undefined;
-    app.close();
+    await app.close();
   };
   return {
     app,
+    bot,
     tg,
     logs,
     dir,
     databasePath,
+    engine,
     user(profile = {}) {
       const id = profile.id ?? nextUserId++;
       return new SimulatedUser(tg, { id, first_name: profile.first_name ?? "Test", language_code: profile.language_code ?? "en", ...profile });
     },
-    flush() {
-      app.deps.store.flush();
-      app.deps.stats.flush();
+    async flush() {
+      await app.deps.stats.flush();
+    },
+    async rows(table) {
+      return (await app.storage.db.selectFrom(table).selectAll().execute()) as never;
     },
     async restart(more = {}) {
-      close();
-      return startTestBot({ ...options, ...more, dir, databasePath, tg, logs });
+      await close();
+      return startTestBot({ ...options, ...more, dir, databasePath, ...(databaseUrl === undefined ? {} : { databaseUrl }), tg, logs });
     },
-    close() {
-      close();
-    },
+    close,
   };
 }
 

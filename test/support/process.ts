@@ -36,8 +36,8 @@ export function startBotProcess(env: Record<string, string>, viaNpm = false): Bo
   };
 }
 
-/** Polls until the condition holds (the bot works in another process), failing after `ms`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+/** Polls until the condition holds (the bot works in another process), failing after `ms`: a deadline for a failure, not a measure of speed. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -89,10 +89,17 @@ export class LocalTelegram {
   webhook: { url: string; secret_token?: string; allowed_updates?: string[] } | undefined;
   /** Users who blocked the bot: calls to their chats fail with 403. */
   readonly blocked = new Set<number>();
-  /** Artificial latency per method, in milliseconds: keeps updates in flight for shutdown tests. */
+  /** Artificial latency per method ("*" for all), in milliseconds: a slow Bot API. A caller that gives up first gets nothing done. */
   readonly delays = new Map<string, number>();
+  /** Methods ("*" for all) whose calls hang until the caller gives up: a Bot API that stopped answering. */
+  readonly hangs = new Set<string>();
+  /** Answers to give getUpdates instead of the queue, one per call: for malformed-result tests. */
+  readonly getUpdatesAnswers: unknown[] = [];
   /** Scripted failures, consumed one per matching call: for retry and error-path tests. */
   readonly failures: { method: string; code: number; description: string; retryAfter?: number }[] = [];
+
+  /** Told of every call that succeeded, as it happens: how a benchmark sees that an update was answered. */
+  onCall: ((method: string, params: Record<string, unknown>) => void) | undefined;
 
   private readonly now: () => number;
   private readonly callLogLimit: number;
@@ -120,8 +127,11 @@ export class LocalTelegram {
     this.callCount++;
     const record: ApiCall = { method, params, ok: true };
     if (this.calls.length < this.callLogLimit) this.calls.push(record);
-    const delay = this.delays.get(method);
-    if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
+    const delay = this.delays.get(method) ?? this.delays.get("*");
+    // Latency and hangs come before the call takes effect: a caller that gave up meanwhile changed nothing.
+    if (delay !== undefined) await waitFor(delay, signal);
+    if (this.hangs.has(method) || this.hangs.has("*")) await waitFor(Infinity, signal);
+    if (signal?.aborted === true) throw new DOMException("The operation was aborted", "AbortError");
     try {
       const failure = this.failures.findIndex((f) => f.method === method || f.method === "*");
       if (failure >= 0) {
@@ -133,7 +143,9 @@ export class LocalTelegram {
           ...(f.retryAfter === undefined ? {} : { parameters: { retry_after: f.retryAfter } }),
         };
       }
+      if (method === "getUpdates" && this.getUpdatesAnswers.length > 0) return { ok: true, result: this.getUpdatesAnswers.shift() };
       const result = method === "getUpdates" ? await this.getUpdates(params, signal) : this.perform(method, params);
+      this.onCall?.(method, params);
       return { ok: true, result };
     } catch (e) {
       if (!(e instanceof ApiRejection)) throw e;
@@ -153,8 +165,7 @@ export class LocalTelegram {
     // A real request crosses the event loop; so does this one, or timers would starve under load.
     await new Promise((resolve) => setImmediate(resolve));
     const result = await this.call(method, params, init?.signal ?? undefined);
-    // grammY only reads `.json()`; a full Response would cost more than the bot under test.
-    return { json: async () => result } as unknown as Response;
+    return new Response(JSON.stringify(result), { status: result.ok ? 200 : result.error_code, headers: { "content-type": "application/json" } });
   };
 
   private perform(method: string, p: Record<string, unknown>): unknown {
@@ -488,6 +499,20 @@ export class LocalTelegram {
   seconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/** Waits `ms` (forever for Infinity), or until the signal aborts. */
+function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = ms === Infinity ? undefined : setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done);
+  });
 }
 
 function commandScopeKey(p: Record<string, unknown>): string {
