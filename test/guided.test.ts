@@ -141,6 +141,24 @@ describe("the guided route", () => {
     expect(message.text).toContain(en("guided.progress", { n: 3, max: 7 }));
   });
 
+  it("a 429 or a 5xx inside a guided step is retried and counted, and the step completes", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/route");
+    const question = user.lastBotMessage()!;
+    await answer(user, en, ["who.m"]);
+    tb.tg.failures.push({ method: "editMessageText", code: 429, description: "Too Many Requests: retry after 1", retryAfter: 1 });
+    await answer(user, en, ["loc.a"]);
+    expect(question.text).toContain(en("guided.questions.visa.text"));
+    tb.tg.failures.push({ method: "editMessageText", code: 502, description: "Bad Gateway" });
+    await answer(user, en, ["visa.n"]);
+    expect(question.text).toContain(en("guided.questions.draft.text"));
+    const metrics = await tb.app.deps.metrics.registry.metrics();
+    expect(metrics).toContain('bot_telegram_api_errors_total{method="editMessageText",code="429"} 1');
+    expect(metrics).toContain('bot_telegram_api_errors_total{method="editMessageText",code="502"} 1');
+    expect(user.botMessages().some((m) => m.text === en("unknown.error"))).toBe(false);
+  });
+
   it("other commands work during the conversation, which then continues where it was", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
