@@ -1,22 +1,26 @@
-import { Bot, session } from "grammy";
+/**
+ * The benchmark's baseline, run as its own process like the real bot: bare grammY with the
+ * runner and `sequentialize` (polling) or `webhookCallback` (webhook), sessions in memory, and
+ * replies of the same size and shape as the real bot's (its real texts and keyboards, rendered
+ * once in advance). The difference to the full bot is what our features, storage and safety cost.
+ *
+ *   BOT_TOKEN=… TELEGRAM_API_ROOT=http://127.0.0.1:… [WEBHOOK_URL=… WEBHOOK_SECRET=… PORT=…] node dist/bench/bare-bot.js
+ */
+import { createServer } from "node:http";
+import { run, sequentialize } from "@grammyjs/runner";
+import { Bot, type Context, session, type SessionFlavor, webhookCallback } from "grammy";
 import type { InlineKeyboardButton, InlineQueryResultArticle } from "grammy/types";
 import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
 import { loadContent } from "../src/content/content.js";
 import { renderTopic, renderTopicCard } from "../src/content/render.js";
 import { createI18n, readLocales } from "../src/i18n.js";
-import type { LocalTelegram } from "../tools/local-telegram/emulator.js";
 
-/**
- * The baseline: grammY with in-memory sessions and nothing else. It answers the same updates
- * with replies of the same size and shape (the real texts and keyboards, rendered once in
- * advance), so the difference to the full bot is what our features, storage and safety cost.
- */
-type BareContext = import("grammy").Context & { session: { shown: number } };
+type BareContext = Context & SessionFlavor<{ shown: number }>;
 
-export function createBareBot(token: string, tg: LocalTelegram): Bot<BareContext> {
+function createBareBot(token: string, apiRoot: string): Bot<BareContext> {
   const i18n = createI18n(readLocales(LOCALES_DIR));
   const content = loadContent(CONTENT_DIR, i18n);
-  const r = { content, t: i18n.t("ru"), lang: "ru" as const, username: tg.botInfo.username, staleAfterDays: undefined };
+  const r = { content, t: i18n.t("ru"), lang: "ru" as const, username: "asylum_basics_bot", staleAfterDays: undefined };
   const keyboard = (n: number): InlineKeyboardButton[][] => Array.from({ length: n }, (_, i) => [{ text: `Button ${i}`, callback_data: `t:${content.topics[i % content.topics.length]!.id}` }]);
   const screens = content.topics.map((topic) => ({ html: renderTopic(r, topic), keyboard: keyboard(4) }));
   const menu = { html: i18n.t("ru")("start.menu", { disclaimer: i18n.t("ru")("common.disclaimer") }), keyboard: keyboard(8) };
@@ -28,7 +32,8 @@ export function createBareBot(token: string, tg: LocalTelegram): Bot<BareContext
     input_message_content: { message_text: renderTopicCard(r, topic), parse_mode: "HTML" },
   }));
 
-  const bot = new Bot<BareContext>(token, { botInfo: tg.botInfo, client: { fetch: tg.fetch } });
+  const bot = new Bot<BareContext>(token, { client: { apiRoot } });
+  bot.use(sequentialize((ctx: Context) => String(ctx.chat?.id ?? ctx.from?.id ?? "")));
   bot.use(session({ initial: () => ({ shown: -1 }) }));
   bot.on("message", (ctx) => ctx.reply(menu.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: menu.keyboard } }));
   bot.on("callback_query:data", async (ctx) => {
@@ -43,5 +48,26 @@ export function createBareBot(token: string, tg: LocalTelegram): Bot<BareContext
     if (ctx.callbackQuery.message !== undefined) await ctx.editMessageText(screen.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: screen.keyboard } });
   });
   bot.on("inline_query", (ctx) => ctx.answerInlineQuery(results, { cache_time: 300, is_personal: true }));
+  bot.catch(() => undefined);
   return bot;
 }
+
+async function main(): Promise<void> {
+  const bot = createBareBot(process.env.BOT_TOKEN!, process.env.TELEGRAM_API_ROOT!);
+  await bot.init();
+  const webhookUrl = process.env.WEBHOOK_URL;
+  if (webhookUrl === undefined) {
+    const runner = run(bot);
+    process.once("SIGTERM", () => void runner.stop().then(() => process.exit(0)));
+  } else {
+    const secret = process.env.WEBHOOK_SECRET!;
+    const handle = webhookCallback(bot, "http", { secretToken: secret });
+    const server = createServer((req, res) => void handle(req, res));
+    await new Promise<void>((resolve) => server.listen(Number(process.env.PORT), "127.0.0.1", resolve));
+    await bot.api.setWebhook(webhookUrl, { secret_token: secret });
+    process.once("SIGTERM", () => server.close(() => process.exit(0)));
+  }
+  console.log("bot started");
+}
+
+await main();

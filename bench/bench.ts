@@ -1,304 +1,352 @@
 /**
- * npm run bench: the realistic mix (1,000 users, 20,000 updates) through the full bot with a
- * real SQLite file and the in-process Bot API, then the same updates through a bare grammY bot
- * with in-memory sessions that sends equivalent replies. Prints updates/s, latency percentiles,
- * peak RSS, database size, the ratio between the two, start-up time, and RSS with 100,000
- * stored sessions. Runs pinned to one CPU core when `taskset` is available.
+ * npm run bench: the built bot as its own process, over HTTP, against a Bot API stand-in with
+ * simulated users in another process on another core (bench/standin.ts). Beside it, in the same
+ * run and under the same load, the baseline: bare grammY with the runner and `sequentialize`,
+ * sessions in memory, replies of the same size (bench/bare-bot.ts). Polling and webhook, 100 and
+ * 1,000 users; then PostgreSQL with one and three webhook replicas beside SQLite; V8 flags; and
+ * the longest event-loop stall while sweeping 1,000,000 expired chats, old way against new.
  *
- *   npm run bench -- --users 1000 --updates 20000 --sessions 100000
+ *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick]
+ *
+ * For each run: updates/s with 64 users in flight, each waiting for every answer; the bot
+ * process's CPU time per update (from /proc); p50 and p99 latency, and the guided steps' p50,
+ * with updates arriving at a fixed 200 per second; the process's peak RSS (VmHWM). No heap cap.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
-import type { Update } from "grammy/types";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type App, assemble } from "../src/app.js";
+import Database from "better-sqlite3";
+import { sql } from "kysely";
+import { assemble } from "../src/app.js";
 import { createBot } from "../src/bot/index.js";
-import { LocalTelegram } from "../tools/local-telegram/emulator.js";
-import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
 import { createLogger } from "../src/logger.js";
-import { createBareBot } from "./bare-bot.js";
-import { buildWorkload, play, simulatedUsers, type Workload } from "./workload.js";
+import { openEngine, type Where } from "../src/storage/engine.js";
+import { Storage } from "../src/storage/storage.js";
+import { LocalTelegram } from "../tools/local-telegram/emulator.js";
+import { type Cluster, createDatabase, freePort, postgresBin, startCluster } from "../tools/postgres-cluster.js";
+import { buildWorkload, play, simulatedUsers } from "../tools/workload.js";
+import type { Command, Latencies } from "./standin.js";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const USERS = arg("users", 1000);
-const UPDATES = arg("updates", 20_000);
-const SESSIONS = arg("sessions", 100_000);
-const CONCURRENCY = arg("concurrency", 64);
+const QUICK = process.argv.includes("--quick");
+const UPDATES = arg("updates", QUICK ? 3000 : 10_000);
+const RATE_UPDATES = arg("rate-updates", QUICK ? 600 : 2000);
+const SWEEP_ROWS = arg("sweep-rows", QUICK ? 100_000 : 1_000_000);
+const CONCURRENCY = 64;
+const RATE = 200;
 const TOKEN = "123456:bench";
-/** What the Docker image sets in NODE_OPTIONS: V8 collects garbage sooner instead of growing the heap. */
-const HEAP_CAP = "--max-old-space-size=128";
-const silent = () => createLogger({ level: "warn", destination: { write: () => undefined } as never });
+const SECRET = "bench-anon-secret-bench-anon-secret-0001";
+const CLOCK_TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
-interface RunResult {
-  updates: number;
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  peakRssMb: number;
-}
-
-/** Plays the workload: each user's updates in order, up to CONCURRENCY users at a time. */
-async function drive(tg: LocalTelegram, workload: Workload, concurrency: number): Promise<RunResult> {
-  const users = simulatedUsers(tg, workload);
-  const latencies = new Float64Array(workload.total);
-  let n = 0;
-  let peak = process.memoryUsage().rss;
-  let next = 0;
-  const started = process.hrtime.bigint();
-  const worker = async () => {
-    while (next < users.length) {
-      const i = next++;
-      const user = users[i]!;
-      for (const step of workload.users[i]!.steps) {
-        const t0 = process.hrtime.bigint();
-        await play(user, step);
-        latencies[n++] = Number(process.hrtime.bigint() - t0) / 1e6;
-        if ((n & 511) === 0) peak = Math.max(peak, process.memoryUsage().rss);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const sorted = latencies.slice(0, n).sort();
-  const at = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-  return { updates: n, seconds, perSecond: n / seconds, p50: at(0.5), p99: at(0.99), max: sorted[n - 1]!, peakRssMb: peak / 2 ** 20 };
-}
-
-function dirSizeMb(dir: string): number {
-  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / 2 ** 20;
-}
+/** The bot gets core 0; the stand-in, PostgreSQL and this script share core 1. */
+const canPin = cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
+const pinned = (core: number, command: string, args: string[]): [string, string[]] => (canPin ? ["taskset", ["-c", String(core), command, ...args]] : [command, args]);
 
 type Kind = "full" | "bare";
+type Mode = "polling" | "webhook";
 
-/** One bot, fresh: a fresh database (full bot) and a fresh local Bot API. */
-function startBot(kind: Kind) {
-  const tg = new LocalTelegram({ callLogLimit: 0 });
-  if (kind === "bare") {
-    const bot = createBareBot(TOKEN, tg);
-    tg.deliver = (u) => bot.handleUpdate(u);
-    return { tg, dbMb: () => 0, close: () => undefined };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-"));
-  const app = assemble({ databasePath: join(dir, "bot.sqlite"), logger: silent(), rateLimitPerMinute: 1_000_000 });
-  const bot = createBot(app.deps, { token: TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
-  tg.deliver = (u) => bot.handleUpdate(u);
-  return {
-    tg,
-    dbMb: () => {
-      app.deps.stats.flush();
-      return dirSizeMb(dir);
-    },
-    close: () => app.close(),
-  };
+interface Scenario {
+  kind: Kind;
+  mode: Mode;
+  users: number;
+  /** PostgreSQL instead of the SQLite file, with this many replicas (webhook only). */
+  postgres?: { cluster: string; replicas: number };
+  nodeFlags?: string[];
 }
 
-/**
- * Child mode: measures one kind of bot in a fresh process. Throughput with CONCURRENCY chats in
- * flight (as the runner does); latency with one update at a time, so it is the time to handle an
- * update rather than time spent queueing behind others.
- */
-async function measure(kind: Kind): Promise<void> {
-  const warm = startBot(kind);
-  await drive(warm.tg, buildWorkload(100, 2000, 1), CONCURRENCY);
-  warm.close();
-
-  const load = startBot(kind);
-  const throughput = await drive(load.tg, buildWorkload(USERS, UPDATES), CONCURRENCY);
-  const dbMb = load.dbMb();
-  const rejected = load.tg.rejected.length;
-  load.close();
-
-  const single = startBot(kind);
-  const latency = await drive(single.tg, buildWorkload(USERS, UPDATES), 1);
-  single.close();
-  console.log(JSON.stringify({ throughput, latency, dbMb, rejected: rejected + single.tg.rejected.length }));
+interface Row {
+  scenario: Scenario;
+  perSecond: number;
+  cpuUsPerUpdate: number;
+  closed: Latencies;
+  rate: Latencies;
+  peakRssMb: number;
+  startupMs: number;
 }
 
-function runChild(kind: Kind, nodeFlags: string[] = []): { throughput: RunResult; latency: RunResult; dbMb: number; rejected: number } {
-  const out = spawnSync(process.execPath, [...nodeFlags, ...process.execArgv, process.argv[1]!, "--measure", kind, ...process.argv.slice(2)], { encoding: "utf8", env: { ...process.env, BENCH_PINNED: "1" }, maxBuffer: 1 << 24 });
-  if (out.status !== 0) throw new Error(`${kind} run failed: ${out.stderr}`);
-  return JSON.parse(out.stdout.trim().split("\n").pop()!);
-}
-
-/** In-process: everything `assemble` and `createBot` do before the first update (content, search, database). */
-function initTime(): number {
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-init-"));
-  const t0 = process.hrtime.bigint();
-  const app: App = assemble({ databasePath: join(dir, "bot.sqlite"), logger: silent() });
-  createBot(app.deps, { token: TOKEN, botInfo: new LocalTelegram().botInfo });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  app.close();
-  return ms;
-}
-
-/** From `node dist/src/main.js` (what `npm start` runs after its build) to "bot started", against the local Bot API over HTTP. */
-async function processStartup(): Promise<number> {
-  const server = new LocalTelegramServer(new LocalTelegram(), { token: TOKEN });
-  const apiRoot = await server.listen();
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-start-"));
-  const t0 = Date.now();
-  const child = spawn(process.execPath, ["dist/src/main.js"], {
-    env: { PATH: process.env.PATH, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: join(dir, "bot.sqlite"), LOG_FORMAT: "json", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const ms = await new Promise<number>((resolve) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      if (d.toString().includes("bot started")) resolve(Date.now() - t0);
+function startStandin(webhookTargets: string[] | undefined) {
+  const [command, args] = pinned(1, process.execPath, ["dist/bench/standin.js"]);
+  const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const ask = <T>(command: Command) =>
+    new Promise<T>((resolve, reject) => {
+      child.once("message", (m: { type: string; message?: string }) => (m.type === "error" ? reject(new Error(m.message)) : resolve(m as T)));
+      child.send(command);
     });
+  return {
+    start: () => ask<{ apiRoot: string }>({ type: "start", token: TOKEN, ...(webhookTargets === undefined ? {} : { webhookTargets }) }),
+    ask: (command: Command) => ask<Latencies>(command),
+    close: () => child.kill(),
+  };
+}
+
+interface BotProcess {
+  child: ChildProcess;
+  ready: Promise<number>;
+}
+
+function startBot(s: Scenario, apiRoot: string, port: number | undefined, databaseUrl: string | undefined, dir: string): BotProcess {
+  const entry = s.kind === "full" ? "dist/src/main.js" : "dist/bench/bare-bot.js";
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    NODE_ENV: "production",
+    LOG_FORMAT: "json",
+    BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    // The simulated users are fast; the limit is for people.
+    RATE_LIMIT_PER_MINUTE: "10000",
+    ...(databaseUrl === undefined ? { DATABASE_PATH: join(dir, "bot.sqlite") } : { DATABASE_URL: databaseUrl, ANON_SECRET: SECRET }),
+    ...(port === undefined ? {} : { WEBHOOK_URL: "https://bench.invalid/telegram", WEBHOOK_SECRET: "bench", PORT: String(port), HOST: "127.0.0.1" }),
+  };
+  const [command, args] = pinned(0, process.execPath, [...(s.nodeFlags ?? []), entry]);
+  const t0 = performance.now();
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const ready = new Promise<number>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (process.env.BENCH_DEBUG !== undefined) process.stderr.write(d);
+      if (out.includes("bot started")) resolve(performance.now() - t0);
+    });
+    child.once("exit", (code) => reject(new Error(`${entry} exited with ${code}: ${out}`)));
   });
-  child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
-  await server.close();
-  return ms;
+  return { child, ready };
+}
+
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+}
+
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+
+async function run(s: Scenario): Promise<Row> {
+  const replicas = s.postgres?.replicas ?? 1;
+  const ports = s.mode === "webhook" ? await Promise.all(Array.from({ length: replicas }, () => freePort())) : [];
+  const standin = startStandin(s.mode === "webhook" ? ports.map((p) => `http://127.0.0.1:${p}`) : undefined);
+  const { apiRoot } = await standin.start();
+  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-"));
+  const databaseUrl = s.postgres === undefined ? undefined : await createDatabase(s.postgres.cluster, "bench");
+  const bots: BotProcess[] = [];
+  // Replicas start one after another, as in a rolling deployment; the first sets up the schema.
+  for (let i = 0; i < replicas; i++) {
+    const bot = startBot(s, apiRoot, ports[i], databaseUrl, dir);
+    bots.push(bot);
+    await bot.ready;
+  }
+  const startupMs = await bots[0]!.ready;
+  try {
+    await standin.ask({ type: "closed", users: 200, updates: 2000, seed: 1, concurrency: CONCURRENCY, firstId: 50_000_000 });
+    const cpu = () => bots.reduce((sum, b) => sum + cpuUs(b.child.pid!), 0);
+    const before = cpu();
+    const closed = await standin.ask({ type: "closed", users: s.users, updates: UPDATES, seed: 20261128, concurrency: CONCURRENCY, firstId: 10_000_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const cpuUsPerUpdate = (cpu() - before) / closed.updates;
+    const rate = await standin.ask({ type: "rate", users: s.users, updates: RATE_UPDATES, seed: 7, perSecond: RATE, firstId: 10_000_000 });
+    return { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
+  } finally {
+    for (const b of bots) {
+      b.child.removeAllListeners("exit");
+      b.child.kill("SIGTERM");
+    }
+    await Promise.all(bots.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once("exit", r)))));
+    standin.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const name = (s: Scenario) =>
+  [s.kind === "full" ? "full bot" : "bare grammY", s.postgres === undefined ? (s.kind === "full" ? "SQLite" : "memory") : `PostgreSQL ×${s.postgres.replicas}`, ...(s.nodeFlags ?? [])].join(", ");
+
+/** NaN (nothing measured) crosses IPC as null. */
+const ms = (v: number | null) => (v === null || Number.isNaN(v) ? "–" : v.toFixed(2));
+
+function table(rows: Row[]): string {
+  const lines = [
+    "| mode | users | bot | updates/s | CPU µs/update | p50 ms @200/s | p99 ms @200/s | guided step p50 ms | peak RSS MB | unanswered | rejected |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of rows) {
+    const s = r.scenario;
+    lines.push(
+      `| ${s.mode} | ${s.users} | ${name(s)} | ${Math.round(r.perSecond)} | ${Math.round(r.cpuUsPerUpdate)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${s.kind === "full" ? ms(r.rate.guidedP50) : "–"} | ${r.peakRssMb.toFixed(0)} | ${r.closed.unanswered + r.rate.unanswered} | ${r.rate.rejected} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The longest gap in a 1 ms timer while `work` runs: how long the event loop was held. */
+async function longestStall(work: () => Promise<unknown> | unknown): Promise<{ stallMs: number; totalMs: number }> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 1);
+  await new Promise((r) => setTimeout(r, 5));
+  last = performance.now();
+  const t0 = performance.now();
+  await work();
+  const totalMs = performance.now() - t0;
+  worst = Math.max(worst, performance.now() - last);
+  clearInterval(timer);
+  return { stallMs: worst, totalMs };
+}
+
+const DAY = 86_400_000;
+
+/** SWEEP_ROWS expired chats in a fresh database, written straight into the table. */
+async function seededStorage(where: Where, now: { t: number }): Promise<Storage> {
+  const storage = new Storage(await openEngine(where), { now: () => now.t });
+  if (where.engine === "sqlite") {
+    const raw = new Database(where.path);
+    const insert = raw.prepare("INSERT INTO records (key, value, touched) VALUES (?, ?, ?)");
+    raw.transaction(() => {
+      for (let i = 0; i < SWEEP_ROWS; i++) insert.run(`s:expired-${i}`, '{"lang":"ru"}', now.t);
+    })();
+    raw.close();
+  } else {
+    await sql`INSERT INTO records (key, value, touched) SELECT 's:expired-' || g, '{"lang":"ru"}', ${now.t} FROM generate_series(1, ${SWEEP_ROWS}) g`.execute(storage.db);
+  }
+  now.t += 31 * DAY;
+  return storage;
+}
+
+async function sweeps(cluster: string | undefined): Promise<string[]> {
+  const lines: string[] = [];
+  const now = { t: Date.UTC(2026, 0, 1) };
+  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-sweep-"));
+  // Before: the sweep was one DELETE; better-sqlite3 runs it synchronously, so the loop waits it out.
+  const oldPath = join(dir, "old.sqlite");
+  await (await seededStorage({ engine: "sqlite", path: oldPath }, now)).close();
+  const raw = new Database(oldPath);
+  raw.pragma("secure_delete = ON");
+  const before = await longestStall(() => raw.prepare("DELETE FROM records WHERE touched < ?").run(now.t - 30 * DAY));
+  raw.close();
+  lines.push(`| SQLite | one DELETE (before) | ${before.stallMs.toFixed(0)} | ${(before.totalMs / 1000).toFixed(1)} |`);
+  const storage = await seededStorage({ engine: "sqlite", path: join(dir, "new.sqlite") }, now);
+  const after = await longestStall(() => storage.sweep(30 * DAY));
+  await storage.close();
+  lines.push(`| SQLite | batches of 500 (now) | ${after.stallMs.toFixed(0)} | ${(after.totalMs / 1000).toFixed(1)} |`);
+  if (cluster !== undefined) {
+    const pgStorage = await seededStorage({ engine: "postgres", url: await createDatabase(cluster, "sweep"), poolSize: 4 }, now);
+    const pgAfter = await longestStall(() => pgStorage.sweep(30 * DAY));
+    await pgStorage.close();
+    lines.push(`| PostgreSQL | batches of 500 (now) | ${pgAfter.stallMs.toFixed(0)} | ${(pgAfter.totalMs / 1000).toFixed(1)} |`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return lines;
 }
 
 /**
- * The bot as deployed: `node dist/src/main.js` in its own process, polling the local Bot API over
- * HTTP, so its RSS is the bot's alone. Each simulated user waits for the answer to every step, as
- * a person would, with CONCURRENCY users at a time. Returns the bot process's peak RSS.
+ * In process, labelled as such: the full bot with the in-process Bot API (no network, no HTTP),
+ * one update at a time, so the time is the bot's own handling. Reports the guided conversation's
+ * steps apart from the rest.
  */
-async function deployedProcess(nodeFlags: string[]): Promise<{ peakRssMb: number; idleRssMb: number; perSecond: number; rejected: number }> {
+async function inProcess(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-inproc-"));
   const tg = new LocalTelegram({ callLogLimit: 0 });
-  const server = new LocalTelegramServer(tg, { token: TOKEN });
-  const apiRoot = await server.listen();
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-deployed-"));
-  const child = spawn(process.execPath, [...nodeFlags, "dist/src/main.js"], {
-    env: { PATH: process.env.PATH, BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: join(dir, "bot.sqlite"), LOG_FORMAT: "json", NODE_ENV: "production", RATE_LIMIT_PER_MINUTE: "1000" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("bot started") && resolve()));
-  const status = () => readFileSync(`/proc/${child.pid}/status`, "utf8");
-  const mb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())![1]) / 1024;
-  const idleRssMb = mb("VmRSS");
-  const workload = buildWorkload(USERS, UPDATES, 5);
-  const users = simulatedUsers(tg, workload);
-  let pushed: Update | undefined;
-  const push = tg.push.bind(tg);
-  tg.push = (update) => {
-    pushed = update;
-    return push(update);
-  };
-  const seen = (chatId: number) => tg.visible(chatId).reduce((n, m) => n + (m.fromBot ? 1 + m.edits : 0), 0);
-  let next = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < users.length) {
-        const i = next++;
-        const user = users[i]!;
-        for (const step of workload.users[i]!.steps) {
-          const before = seen(user.chatId);
-          await play(user, step);
-          const update = pushed!;
-          const query = update.callback_query?.id ?? update.inline_query?.id;
-          const done = () => (query !== undefined ? tg.isAnswered(query) : seen(user.chatId) > before);
-          while (!done()) await new Promise((r) => setTimeout(r, 1));
-        }
-      }
-    }),
-  );
-  const perSecond = workload.total / ((Date.now() - started) / 1000);
-  const peakRssMb = mb("VmHWM");
-  child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
-  await server.close();
-  return { peakRssMb, idleRssMb, perSecond, rejected: tg.rejected.length };
-}
-
-const SESSION_SECRET = "bench-secret-bench-secret-bench-secret-00";
-
-/** Writes `count` sessions into a fresh database, as if that many people had used the bot. */
-function seedSessions(count: number): string {
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-sessions-"));
-  const databasePath = join(dir, "bot.sqlite");
-  const seed = assemble({ databasePath, anonSecret: SESSION_SECRET, logger: silent() });
-  const sessions = seed.deps.store.adapter<{ lang: string; recent: [number, number][] }>("s");
-  const now = Math.floor(Date.now() / 1000);
-  seed.deps.store.transaction(() => {
-    for (let i = 0; i < count; i++) sessions.write(seed.deps.anonymize(20_000_000 + i), { lang: i % 3 === 0 ? "en" : "ru", recent: [[1, now], [2, now]] });
-  })();
-  seed.close();
-  return databasePath;
-}
-
-/** Child mode: a fresh process opens the seeded database and serves traffic from its users; reports RSS. */
-async function sessionsChild(databasePath: string): Promise<void> {
-  const tg = new LocalTelegram({ callLogLimit: 0 });
-  const app = assemble({ databasePath, anonSecret: SESSION_SECRET, logger: silent(), rateLimitPerMinute: 1_000_000 });
+  const app = await assemble({ databasePath: join(dir, "bot.sqlite"), logger: createLogger({ level: "warn", destination: { write: () => true } as never }), rateLimitPerMinute: 10_000 });
   const bot = createBot(app.deps, { token: TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
   tg.deliver = (u) => bot.handleUpdate(u);
-  const stored = app.deps.store.count();
-  const workload = buildWorkload(2000, 20_000, 7);
-  workload.users.forEach((u, i) => (u.profile.id = 20_000_000 + Math.floor((i * stored) / 2000)));
-  const run = await drive(tg, workload, CONCURRENCY);
-  const dbMb = dirSizeMb(join(databasePath, ".."));
-  app.close();
-  console.log(JSON.stringify({ stored, dbMb, peakRssMb: run.peakRssMb, perSecond: run.perSecond, p99: run.p99 }));
+  const measure = async (users: number, updates: number, seed: number) => {
+    const workload = buildWorkload(users, updates, seed);
+    const people = simulatedUsers(tg, workload);
+    const guided: number[] = [];
+    const other: number[] = [];
+    for (let i = 0; i < people.length; i++) {
+      for (const step of workload.users[i]!.steps) {
+        const t0 = performance.now();
+        await play(people[i]!, step);
+        (step.kind === "press" && /^g:[a-z]+:[a-z]+$/.test(step.data) ? guided : other).push(performance.now() - t0);
+      }
+    }
+    return { guided: guided.sort((a, b) => a - b), other: other.sort((a, b) => a - b) };
+  };
+  await measure(50, 2000, 3);
+  const { guided, other } = await measure(100, 5000, 4);
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+  const at = (list: number[], p: number) => list[Math.floor(p * (list.length - 1))]!.toFixed(2);
+  return `guided steps (${guided.length}): p50 ${at(guided, 0.5)} ms, p99 ${at(guided, 0.99)} ms; other updates (${other.length}): p50 ${at(other, 0.5)} ms, p99 ${at(other, 0.99)} ms`;
 }
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  let pinned = "not pinned";
-  try {
-    pinned = `affinity ${execFileSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" }).split(":").pop()!.trim()}`;
-  } catch {
-    // taskset is not installed
-  }
-  return `${cpu}, ${cpus().length} cores (${pinned}), Node ${process.version}, ${process.platform}/${process.arch}`;
+  const placement = canPin ? "bot processes pinned to core 0; stand-in, PostgreSQL and this script to core 1" : "not pinned (taskset missing or one core)";
+  return `${cpu}, ${cpus().length} cores (${placement}), Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-const fmt = (m: { throughput: RunResult; latency: RunResult }) =>
-  [
-    `throughput: ${m.throughput.updates} updates in ${m.throughput.seconds.toFixed(2)} s = ${Math.round(m.throughput.perSecond)} updates/s (${CONCURRENCY} chats in flight); peak RSS ${m.throughput.peakRssMb.toFixed(0)} MB`,
-    `latency, one update at a time: p50 ${m.latency.p50.toFixed(3)} ms, p99 ${m.latency.p99.toFixed(3)} ms, max ${m.latency.max.toFixed(1)} ms`,
-    `latency with ${CONCURRENCY} in flight (includes queueing): p50 ${m.throughput.p50.toFixed(2)} ms, p99 ${m.throughput.p99.toFixed(2)} ms`,
-  ].join("\n  ");
-
 async function main(): Promise<void> {
-  const child = process.argv.indexOf("--sessions-child");
-  if (child >= 0) return sessionsChild(process.argv[child + 1]!);
-  const measuring = process.argv.indexOf("--measure");
-  if (measuring >= 0) return measure(process.argv[measuring + 1] as Kind);
-  if (process.env.BENCH_PINNED === undefined && spawnSync("taskset", ["-V"]).status === 0) {
-    const pinned = spawnSync("taskset", ["-c", "0", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
-    process.exit(pinned.status ?? 1);
+  if (canPin && process.env.BENCH_PINNED === undefined) {
+    const self = spawnSync("taskset", ["-c", "1", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
+    process.exit(self.status ?? 1);
   }
-
+  const one = process.argv.indexOf("--one");
+  if (one >= 0) {
+    // One run, as JSON, for looking into a figure: --one full:polling:100
+    const [kind, mode, users, ...nodeFlags] = process.argv[one + 1]!.split(":");
+    console.log(JSON.stringify(await run({ kind: kind as Kind, mode: mode as Mode, users: Number(users), nodeFlags }), null, 1));
+    return;
+  }
   console.log(`Machine: ${machine()}`);
-  const workload = buildWorkload(USERS, UPDATES);
-  console.log(`Workload: ${workload.users.length} users, ${workload.total} updates (start, menus, topic views, guided conversations, inline queries, handoffs), ${CONCURRENCY} chats at a time\n`);
+  console.log(`Load: ${UPDATES} updates per run (start, menus, topics, guided conversations, inline queries, typed text, handoffs) with ${CONCURRENCY} users in flight; latency with ${RATE_UPDATES} updates at ${RATE}/s\n`);
 
-  const full = runChild("full");
-  console.log(`full bot (SQLite file, conversations, i18n, metrics, privacy):\n  ${fmt(full)}\n  database ${full.dbMb.toFixed(1)} MB; rejected calls ${full.rejected}`);
-  const bare = runChild("bare");
-  console.log(`bare grammY (memory sessions, equivalent replies):\n  ${fmt(bare)}\n  rejected calls ${bare.rejected}`);
-  console.log(`ratio full / bare (throughput): ${(full.throughput.perSecond / bare.throughput.perSecond).toFixed(2)}`);
-  const capped = runChild("full", [HEAP_CAP]);
-  console.log(`full bot with the Docker image's heap cap (${HEAP_CAP}):\n  ${fmt(capped)}\n`);
-
-  for (const flags of [[], [HEAP_CAP]]) {
-    const d = await deployedProcess(flags);
-    console.log(
-      `deployed process (npm start's command${flags.length > 0 ? ` with ${flags.join(" ")}` : ""}, polling over HTTP, every user waiting for each answer): RSS ${d.idleRssMb.toFixed(0)} MB idle, peak ${d.peakRssMb.toFixed(0)} MB over the workload; ${Math.round(d.perSecond)} updates/s end to end; rejected calls ${d.rejected}`,
-    );
+  const rows: Row[] = [];
+  for (const mode of ["polling", "webhook"] as const) {
+    for (const users of [100, 1000]) {
+      for (const kind of ["full", "bare"] as const) {
+        const row = await run({ kind, mode, users });
+        rows.push(row);
+        if (process.env.BENCH_DEBUG !== undefined) console.error(JSON.stringify(row));
+      }
+    }
   }
-  console.log("");
+  console.log(table(rows));
+  console.log("\nfull / bare:");
+  for (const mode of ["polling", "webhook"] as const) {
+    for (const users of [100, 1000]) {
+      const full = rows.find((r) => r.scenario.mode === mode && r.scenario.users === users && r.scenario.kind === "full")!;
+      const bare = rows.find((r) => r.scenario.mode === mode && r.scenario.users === users && r.scenario.kind === "bare")!;
+      console.log(
+        `  ${mode}, ${users} users: throughput ${(full.perSecond / bare.perSecond).toFixed(2)}×, CPU per update ${(full.cpuUsPerUpdate / bare.cpuUsPerUpdate).toFixed(2)}×, peak RSS ${(full.peakRssMb / bare.peakRssMb).toFixed(2)}×`,
+      );
+    }
+  }
+  console.log(`\nstart-up, launch to ready (full bot, SQLite): ${Math.round(rows[0]!.startupMs)} ms`);
+  console.log(`in process, one update at a time, no network (full bot, SQLite): ${await inProcess()}`);
 
-  console.log(`start-up: ${initTime().toFixed(0)} ms in process (content check, search index, database); ${await processStartup()} ms from launch to polling`);
+  const flags = [["--max-semi-space-size=16"], ["--max-semi-space-size=32"]];
+  const v8 = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "polling" && r.scenario.users === 1000)!];
+  for (const nodeFlags of flags) v8.push(await run({ kind: "full", mode: "polling", users: 1000, nodeFlags }));
+  console.log("\nV8 young generation (full bot, polling, 1,000 users):");
+  console.log(table(v8));
 
-  const seeded = seedSessions(SESSIONS);
-  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--sessions-child", seeded], { encoding: "utf8", env: { ...process.env, BENCH_PINNED: "1" } });
-  const r = JSON.parse(out.stdout.trim().split("\n").pop()!) as { stored: number; dbMb: number; peakRssMb: number; perSecond: number; p99: number };
-  console.log(
-    `with ${r.stored} stored sessions: peak RSS ${r.peakRssMb.toFixed(0)} MB while serving 20000 updates from 2000 of them (${Math.round(r.perSecond)} updates/s, p99 ${r.p99.toFixed(3)} ms); database ${r.dbMb.toFixed(1)} MB`,
-  );
+  const bin = postgresBin();
+  let cluster: Cluster | undefined;
+  if (bin === undefined) console.log("\nPostgreSQL: not installed (apt-get install postgresql); skipped");
+  else {
+    cluster = await startCluster(bin, { durable: true });
+    try {
+      const pgRows = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "webhook" && r.scenario.users === 1000)!];
+      for (const replicas of [1, 3]) pgRows.push(await run({ kind: "full", mode: "webhook", users: 1000, postgres: { cluster: cluster.url, replicas } }));
+      console.log("\nStorage engines (full bot, webhook, 1,000 users; CPU and RSS of the bot processes, summed and largest; PostgreSQL's own CPU not included):");
+      console.log(table(pgRows));
+    } catch (error) {
+      cluster.stop();
+      throw error;
+    }
+  }
+
+  console.log(`\nSweep of ${SWEEP_ROWS.toLocaleString("en")} expired chats:`);
+  console.log("| engine | how | longest event-loop stall ms | total s |\n|---|---|---|---|");
+  for (const line of await sweeps(cluster?.url)) console.log(line);
+  cluster?.stop();
 }
 
 await main();

@@ -9,7 +9,7 @@ import { loadContent } from "../src/content/content.js";
 import { createI18n, readLocales } from "../src/i18n.js";
 import { Intents } from "../src/search/intents.js";
 import { TopicSearch } from "../src/search/topic-search.js";
-import { evaluateSearch, type LabelledQuery } from "./search-eval.js";
+import { evaluateSearch, type LabelledQuery } from "../tools/search-eval.js";
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : readdirSync("test").filter((f) => /^search-queries.*\.json$/.test(f)).map((f) => join("test", f));
 const load = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { queries: LabelledQuery[] }).queries;
