@@ -139,8 +139,8 @@ function workloadFor(users: number, updates: number, seed: number, firstId: numb
 }
 
 const kinds = new Map<string, number[]>();
-function byKind(step: Step, ms: number): void {
-  const k = step.kind === "press" ? `press ${step.data.split(":")[0]}` : step.kind === "text" ? `text ${step.text.startsWith("/") ? step.text : "typed"}` : "inline";
+function byKind(step: Step, ms: number, prefix = ""): void {
+  const k = prefix + (step.kind === "press" ? `press ${step.data.split(":")[0]}` : step.kind === "text" ? `text ${step.text.startsWith("/") ? step.text : "typed"}` : "inline");
   kinds.set(k, [...(kinds.get(k) ?? []), ms]);
 }
 process.on("exit", () => {
@@ -210,6 +210,7 @@ async function fixedRate(c: Extract<Command, { type: "rate" }>): Promise<Latenci
     sent++;
     inFlight.push(
       timedStep(users[i]!, step).then((ms) => {
+        if (process.env.BENCH_DEBUG !== undefined) byKind(step, ms, "at a fixed rate: ");
         busy.delete(i);
         latencies.push(ms);
         if (isGuided(step)) guided.push(ms);

@@ -22,6 +22,8 @@ export interface Polling {
 
 /** Back-off between failed polls: from half a second, doubling, to at most five, so the bot hears again soon after an outage. */
 const MAX_BACKOFF_MS = 5_000;
+/** While updates are being handled, the next poll waits at most this long for one of them to finish. */
+const REPOLL_MS = 50;
 /** A failed update (its commit did not go through) is fetched and tried again after this long. */
 const RETRY_FAILED_MS = 2_000;
 
@@ -147,15 +149,20 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
         handle(update);
         fresh++;
       }
-      // Everything returned is being handled, done, or failed and not yet due: asking again at once
-      // would return the same. Wait for a handled update to finish or a failed one to fall due. (With
-      // nothing in flight, the done ones are now below the offset, and the next poll waits for news.)
-      if (fresh === 0 && updates.length > 0 && (inFlight.size > 0 || failed.size > 0)) {
-        const soonest = failed.size === 0 ? Infinity : Math.max(0, Math.min(...failed.values()) - now);
-        await waitForChange(inFlight.size > 0 ? soonest : Math.max(soonest, 10));
+      // Asking again at once would bring back what is being handled (Telegram keeps an update until
+      // the offset passes it), at the cost of a request and its parsing while the handlers need the
+      // CPU. So with updates in flight, wait until one finishes (the offset can then move), or at
+      // most REPOLL_MS, so that one slow update never keeps new ones waiting long; with failed ones
+      // only, until the first is due again. (With nothing in flight, the next poll waits for news.)
+      if (inFlight.size > 0) {
+        await waitForChange(Math.min(REPOLL_MS, soonestRetry(now)));
+      } else if (failed.size > 0 && fresh === 0 && updates.length > 0) {
+        await waitForChange(Math.max(10, soonestRetry(now)));
       }
     }
   };
+
+  const soonestRetry = (now: number) => (failed.size === 0 ? Infinity : Math.max(0, Math.min(...failed.values()) - now));
 
   await bot.api.deleteWebhook();
   const running = loop().catch((error: unknown) => logger.error({ error: describeError(error) }, "polling stopped unexpectedly"));
