@@ -89,6 +89,9 @@ const webhookSchema = z.object({
   WEBHOOK_SECRET: webhookSecret,
 });
 
+/** Every variable the bot reads, for the documentation's checks. */
+export const SETTING_NAMES: readonly string[] = Object.keys(webhookSchema.shape);
+
 export interface Config {
   botToken: string;
   apiRoot: string | undefined;

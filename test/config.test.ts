@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config.js";
+import { readFileSync } from "node:fs";
+import { parseConfig, SETTING_NAMES } from "../src/config.js";
 
 const TOKEN = "123:abc_DEF-ghi";
 
@@ -75,5 +76,15 @@ describe("configuration", () => {
     expect(run.stderr).toContain("BOT_TOKEN");
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it(".env.example and the README's settings table list every setting, and nothing else", () => {
+    const example = new Set([...readFileSync(".env.example", "utf8").matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+    // compose.yaml's own variables, documented in the same file.
+    for (const composeOnly of ["BOT_DOMAIN", "POSTGRES_PASSWORD"]) example.delete(composeOnly);
+    expect([...example].sort()).toEqual([...SETTING_NAMES].sort());
+    const readme = readFileSync("README.md", "utf8");
+    const table = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!));
+    expect([...table].sort()).toEqual([...SETTING_NAMES].sort());
   });
 });

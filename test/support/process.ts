@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 
 export interface BotProcess {
   child: ChildProcess;
@@ -45,10 +44,4 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((r) => server.close(r));
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
+export { freePort } from "../../tools/postgres-cluster.js";

@@ -270,49 +270,40 @@ export class LocalTelegram {
   }
 
   private sendMessage(p: Record<string, unknown>) {
-    const chat = this.chatFor(p.chat_id);
     const rendered = checkMessageText(p.text, p.parse_mode);
     checkReplyMarkup(p.reply_markup);
-    const chatId = Number(p.chat_id);
-    const message: StoredMessage = {
-      message_id: this.newMessageId(chatId),
-      chat_id: chatId,
-      date: this.seconds(),
-      fromBot: true,
+    const message = this.storeBotMessage(p.chat_id, {
       text: rendered.text,
       signature: rendered.signature,
       ...(p.reply_markup === undefined ? {} : { reply_markup: p.reply_markup as InlineKeyboardMarkup }),
-      edits: 0,
-    };
-    chat.set(message.message_id, message);
-    this.emit({ kind: "sent", chatId, message });
+    });
     return this.toTelegramMessage(message);
   }
 
   private sendDocument(p: Record<string, unknown>) {
-    const chat = this.chatFor(p.chat_id);
+    this.chatFor(p.chat_id);
     const file = p.document as UploadedFile | string | undefined;
     if (file === undefined || (typeof file !== "string" && !Buffer.isBuffer(file.content))) return reject("there is no document in the request");
     const caption = checkCaption(p.caption, p.parse_mode);
     checkReplyMarkup(p.reply_markup);
-    const chatId = Number(p.chat_id);
-    const message: StoredMessage = {
-      message_id: this.newMessageId(chatId),
-      chat_id: chatId,
-      date: this.seconds(),
-      fromBot: true,
+    const message = this.storeBotMessage(p.chat_id, {
       ...(caption === undefined ? {} : { caption: caption.text }),
-      edits: 0,
-    };
-    if (typeof file !== "string") {
-      message.document = { file_name: file.fileName, mime_type: file.mimeType, size: file.content.length, content: file.content };
-    }
-    chat.set(message.message_id, message);
-    this.emit({ kind: "sent", chatId, message });
+      ...(typeof file === "string" ? {} : { document: { file_name: file.fileName, mime_type: file.mimeType, size: file.content.length, content: file.content } }),
+    });
     return {
       ...this.toTelegramMessage(message),
       document: { file_id: `doc-${message.message_id}`, file_unique_id: `u${message.message_id}`, file_name: message.document?.file_name },
     };
+  }
+
+  /** Stores a message the bot sent to a chat, and tells the listeners. */
+  private storeBotMessage(chatIdParam: unknown, content: Partial<StoredMessage>): StoredMessage {
+    const chat = this.chatFor(chatIdParam);
+    const chatId = Number(chatIdParam);
+    const message: StoredMessage = { message_id: this.newMessageId(chatId), chat_id: chatId, date: this.seconds(), fromBot: true, ...content, edits: 0 };
+    chat.set(message.message_id, message);
+    this.emit({ kind: "sent", chatId, message });
+    return message;
   }
 
   private editMessage(p: Record<string, unknown>, withText: boolean) {
