@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
+# Node 24 LTS (Node 20 reached end of life on 30 April 2026; the code still runs on 20, which CI also tests).
 
-# --- check: type-check and validate the content with the dev tools; a broken content file fails the build ---
-FROM node:20-slim AS check
+# --- check: type-check and validate the content with the dev tools. The runtime stage copies this
+# stage's marker, so BuildKit must run it, and a broken content file fails the build. ---
+FROM node:24-slim AS check
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -9,24 +11,25 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json vitest.config.ts ./
-COPY src ./src
 COPY scripts ./scripts
+COPY src ./src
+COPY tools ./tools
 COPY bench ./bench
 COPY test ./test
 COPY content ./content
 COPY locales ./locales
-RUN npm run typecheck && npm run content:check
+RUN npm run typecheck && npm run content:check && touch /app/.checked
 
-# --- runtime: production dependencies only, non-root, data on a volume ---
-FROM node:20-slim AS runtime
+# --- runtime: only what the bot runs (src, content, locales, the build script, production
+# dependencies), as the unprivileged `node` user, data on a volume ---
+FROM node:24-slim AS runtime
 WORKDIR /app
-# The heap cap keeps memory near 150 MB under bursts (V8 otherwise grows the heap before collecting);
-# the bot's live data is a few tens of MB. Override NODE_OPTIONS to change it.
+COPY --from=check /app/.checked /app/.checked
 ENV NODE_ENV=production \
-    DATABASE_PATH=/app/data/bot.sqlite \
-    NODE_OPTIONS=--max-old-space-size=128
+    DATABASE_PATH=/app/data/bot.sqlite
 COPY package.json package-lock.json ./
-# better-sqlite3 is a native addon: the build tools are installed for `npm ci` and removed in the same layer.
+# better-sqlite3 is a native addon: the build tools are there for `npm ci` in case no prebuilt
+# binary can be fetched (then it compiles, silently, for a few minutes) and removed in the same layer.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && npm ci --omit=dev \
@@ -43,6 +46,7 @@ RUN npm run build \
  && mkdir -p /app/data \
  && chown node:node /app/data
 USER node
+# A bind-mounted folder instead of this volume must be writable by uid 1000 (the `node` user): chown 1000:1000 it.
 VOLUME ["/app/data"]
 EXPOSE 8080
 # With PORT set (always in webhook mode) the bot serves /healthz, which checks the database. In plain

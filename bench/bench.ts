@@ -332,6 +332,14 @@ async function main(): Promise<void> {
   if (bin === undefined) console.log("\nPostgreSQL: not installed (apt-get install postgresql); skipped");
   else {
     cluster = await startCluster(bin, { durable: true });
+    // An interrupted benchmark must not leave its PostgreSQL running.
+    const running = cluster;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => {
+        running.stop();
+        process.exit(130);
+      });
+    }
     try {
       const pgRows = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "webhook" && r.scenario.users === 1000)!];
       for (const replicas of [1, 3]) pgRows.push(await run({ kind: "full", mode: "webhook", users: 1000, postgres: { cluster: cluster.url, replicas } }));

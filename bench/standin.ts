@@ -74,7 +74,8 @@ async function start(command: Extract<Command, { type: "start" }>): Promise<stri
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     let next = 0;
     // Telegram posts each update to the webhook; behind a load balancer, replicas take turns.
-    tg.webhookDelivery = (update) =>
+    // An update refused (503 above the in-flight cap) or not answered is posted again, as Telegram does.
+    const deliver = (update: Update) =>
       new Promise<number>((resolve) => {
         const hook = tg.webhook!;
         const target = new URL(new URL(hook.url).pathname, targets[next++ % targets.length]);
@@ -86,6 +87,13 @@ async function start(command: Extract<Command, { type: "start" }>): Promise<stri
         req.on("error", () => resolve(0));
         req.end(body);
       });
+    tg.webhookDelivery = async (update) => {
+      for (let attempt = 0; ; attempt++) {
+        const status = await deliver(update);
+        if (status === 200 || attempt >= 20) return status;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
   }
   return server.listen();
 }
