@@ -7,6 +7,8 @@
  * the longest event-loop stall while sweeping 1,000,000 expired chats, old way against new.
  *
  *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick]
+ *   npm run bench -- --one full:polling:100[:node-flag…]   one configuration, as JSON
+ *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
  *
  * For each run: updates/s with 64 users in flight, each waiting for every answer; the bot
  * process's CPU time per update (from /proc); p50 and p99 latency, and the guided steps' p50,
