@@ -1,5 +1,6 @@
 import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
+import { startupJobs } from "../src/run/jobs.js";
 import { registerProfile } from "../src/run/profile.js";
 import { startTestBot, type TestBot, TEST_TOKEN } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
@@ -98,6 +99,26 @@ describe("first contact", () => {
       expect(tb.tg.descriptions.get(code)).toEqual({ description: ru("profile.description"), short_description: ru("profile.shortDescription") });
     }
     expect(tb.tg.descriptions.get("")).toEqual({ description: en("profile.description"), short_description: en("profile.shortDescription") });
+  });
+});
+
+describe("start-up jobs", () => {
+  it("set the profile and the webhook once, and the webhook again after a start in polling mode removed it", async () => {
+    tb = await startTestBot();
+    const webhook = { url: "https://bot.example.org/telegram", secret: "s3cret", maxConnections: 40 };
+    const run = (mode: typeof webhook | undefined) => startupJobs(tb.bot, tb.app.storage, tb.app.deps.i18n, tb.app.deps.logger, mode);
+    const calls = (method: string) => tb.tg.calls.filter((c) => c.method === method).length;
+    await tb.bot.init();
+    await run(webhook);
+    await run(webhook);
+    expect(calls("setWebhook")).toBe(1);
+    expect(calls("setMyCommands")).toBe(5);
+    await run(undefined);
+    await tb.bot.api.deleteWebhook();
+    await run(webhook);
+    expect(calls("setWebhook")).toBe(2);
+    expect(tb.tg.webhook?.url).toBe(webhook.url);
+    expect(calls("setMyCommands")).toBe(5);
   });
 });
 

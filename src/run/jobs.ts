@@ -28,7 +28,11 @@ export async function startupJobs(
 ): Promise<void> {
   const texts = fingerprint(PROFILE_COMMANDS, i18n.resources.ru.commands, i18n.resources.en.commands, i18n.resources.ru.profile, i18n.resources.en.profile);
   if (await storage.once("profile", { fingerprint: texts, everyMs: REASSERT_MS }, () => registerProfile(bot.api, i18n))) logger.info("commands and descriptions registered");
-  if (webhook === undefined) return;
+  if (webhook === undefined) {
+    // Polling deletes the webhook (polling.ts), so a later start in webhook mode must set it again.
+    await storage.forgetJob("webhook");
+    return;
+  }
   const settings = fingerprint(webhook.url, webhook.secret, ALLOWED_UPDATES, webhook.maxConnections);
   const set = await storage.once("webhook", { fingerprint: settings, everyMs: REASSERT_MS }, async () => {
     await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES], max_connections: webhook.maxConnections });

@@ -333,6 +333,11 @@ export class Storage {
     await this.db.insertInto("meta").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
   }
 
+  /** Makes a job due again at its next `once`: what it set up was undone (the webhook, by polling). */
+  async forgetJob(job: string): Promise<void> {
+    await this.db.deleteFrom("meta").where("key", "=", `job:${job}`).execute();
+  }
+
   /**
    * Runs a job that must run once per deployment, not once per replica: under an advisory lock on
    * PostgreSQL (a replica that finds it taken skips the job), and only when `fingerprint` (what
