@@ -2,7 +2,7 @@ import type { Lang, Translate } from "../i18n.js";
 import { escapeHtml, htmlToText } from "../telegram/html.js";
 import type { Content } from "./content.js";
 import { formatDate } from "./dates.js";
-import type { Source, Topic, UpdateItem } from "./schema.js";
+import type { FirmFile, Source, Topic, UpdateItem } from "./schema.js";
 
 /**
  * Turns content into Telegram HTML. Every screen that shows legal content carries its source,
@@ -153,4 +153,16 @@ export function paginate(entries: readonly string[], frame: (page: number, total
   }
   if (page.length > 0) pages.push(page);
   return pages;
+}
+
+/** Who the firm is and how a consultation goes, one line per detail that is set: the lawyer screen and the offline guide. */
+export function firmAbout(t: Translate, lang: Lang, firm: FirmFile): string[] {
+  const text = (field: { en: string; ru: string }) => field[lang];
+  return [
+    ...(text(firm.name) === "" ? [] : [t("handoff.firm", { name: text(firm.name) })]),
+    ...(text(firm.format) === "" ? [] : [escapeHtml(text(firm.format))]),
+    ...(text(firm.languages) === "" ? [] : [t("handoff.languages", { languages: text(firm.languages) })]),
+    text(firm.cost) === "" ? t("handoff.costUnknown") : t("handoff.cost", { cost: text(firm.cost) }),
+    ...(text(firm.hours) === "" ? [] : [t("handoff.hours", { hours: text(firm.hours) })]),
+  ];
 }

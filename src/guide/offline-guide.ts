@@ -1,4 +1,4 @@
-import { date, noteLine, type RenderContext, situationsText, sourceLine } from "../content/render.js";
+import { date, firmAbout, noteLine, type RenderContext, situationsText, sourceLine } from "../content/render.js";
 import type { Topic, UpdateItem } from "../content/schema.js";
 import { escapeHtml } from "../telegram/html.js";
 
@@ -59,13 +59,8 @@ ${content.topics.map((topic) => (topic.kind === "updates" ? updatesSection(r) : 
 function contacts(r: RenderContext, bookingUrl: string | undefined): string {
   const t = r.t;
   const firm = r.content.firm;
-  const text = (field: { en: string; ru: string }) => field[r.lang];
   const lines = [
-    ...(text(firm.name) === "" ? [] : [t("handoff.firm", { name: text(firm.name) })]),
-    ...(text(firm.format) === "" ? [] : [escapeHtml(text(firm.format))]),
-    ...(text(firm.languages) === "" ? [] : [t("handoff.languages", { languages: text(firm.languages) })]),
-    text(firm.cost) === "" ? t("handoff.costUnknown") : t("handoff.cost", { cost: text(firm.cost) }),
-    ...(text(firm.hours) === "" ? [] : [t("handoff.hours", { hours: text(firm.hours) })]),
+    ...firmAbout(t, r.lang, firm),
     ...(firm.phone === "" ? [] : [`📞 <a href="tel:${firm.phone.replace(/[^+\d]/g, "")}"><b>${escapeHtml(firm.phone)}</b></a>`, ...(firm.phone.startsWith("+1") ? [t("handoff.phoneAbroad")] : [])]),
     ...(firm.email === "" ? [] : [`✉️ <a href="mailto:${escapeHtml(firm.email)}">${escapeHtml(firm.email)}</a>`]),
     ...(firm.messenger.url === "" ? [] : [`💬 <a href="${escapeHtml(firm.messenger.url)}">${escapeHtml(firm.messenger.label)}</a>`]),

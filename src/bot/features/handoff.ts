@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import { escapeHtml } from "../../telegram/html.js";
+import { firmAbout } from "../../content/render.js";
 import type { Back } from "../callback-data.js";
 import type { CallbackRouter } from "../callback-router.js";
 import type { BotContext } from "../context.js";
@@ -29,14 +29,7 @@ export function handoffFeature(deps: BotDeps, buttons: CallbackRouter): Composer
 export function firmLines(view: View, deps: ContentDeps): { about: string[]; contacts: string[] } {
   const t = view.t;
   const firm = deps.content.firm;
-  const text = (field: { en: string; ru: string }) => field[view.lang];
-  const about = [
-    ...(text(firm.name) === "" ? [] : [t("handoff.firm", { name: text(firm.name) })]),
-    ...(text(firm.format) === "" ? [] : [escapeHtml(text(firm.format))]),
-    ...(text(firm.languages) === "" ? [] : [t("handoff.languages", { languages: text(firm.languages) })]),
-    text(firm.cost) === "" ? t("handoff.costUnknown") : t("handoff.cost", { cost: text(firm.cost) }),
-    ...(text(firm.hours) === "" ? [] : [t("handoff.hours", { hours: text(firm.hours) })]),
-  ];
+  const about = firmAbout(t, view.lang, firm);
   const contacts = [
     ...(firm.phone === "" ? [] : [t("handoff.phone", { phone: firm.phone }), ...(firm.phone.startsWith("+1") ? [t("handoff.phoneAbroad")] : [])]),
     ...(firm.email === "" ? [] : [t("handoff.email", { email: firm.email })]),
