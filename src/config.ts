@@ -10,16 +10,20 @@ const optionalString = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
-const httpsUrl = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      return new URL(v).protocol === "https:";
-    } catch {
-      return false;
-    }
-  }, "must be an https:// address");
+/** An address whose scheme is one of `protocols` ("https:", …); anything else gets `message`. */
+const urlOf = (protocols: string[], message: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, message);
+
+const httpsUrl = urlOf(["https:"], "must be an https:// address");
 
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number<string | undefined>({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(max, `must be at most ${max}`).default(fallback);
@@ -31,31 +35,12 @@ const common = {
     .min(1, "is required: create a bot with @BotFather and paste its token")
     .regex(/^\d+:[A-Za-z0-9_-]+$/, "does not look like a bot token (digits, a colon, then letters, digits, _ or -)"),
   TELEGRAM_API_ROOT: optionalString.pipe(
-    z
-      .string()
-      .refine((v) => {
-        try {
-          return ["http:", "https:"].includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      }, "must be an http(s):// address")
+    urlOf(["http:", "https:"], "must be an http(s):// address")
       .transform((v) => v.replace(/\/+$/, ""))
       .optional(),
   ),
   DATABASE_PATH: optionalString.pipe(z.string().default("data/bot.sqlite")),
-  DATABASE_URL: optionalString.pipe(
-    z
-      .string()
-      .refine((v) => {
-        try {
-          return ["postgres:", "postgresql:"].includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      }, "must be a postgres:// address, e.g. postgres://bot:password@db:5432/bot")
-      .optional(),
-  ),
+  DATABASE_URL: optionalString.pipe(urlOf(["postgres:", "postgresql:"], "must be a postgres:// address, e.g. postgres://bot:password@db:5432/bot").optional()),
   DATABASE_POOL_SIZE: optionalString.pipe(positiveInt(10, 200)),
   ANON_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters long").optional()),
   BOOKING_URL: optionalString.pipe(httpsUrl.optional()),
