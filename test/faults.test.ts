@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
-import { type BotProcess, freePort, startBotProcess, waitFor } from "./support/process.js";
+import { type BotProcess, botStarted, freePort, startBotProcess, waitFor } from "./support/process.js";
 
 /**
  * Faults injected from outside a running bot (`node dist/src/main.js`): a slow, hung, failing or
@@ -44,7 +44,7 @@ function start(env: Record<string, string>): BotProcess {
   return bot;
 }
 
-const started = (bot: BotProcess) => waitFor(() => bot.output().includes("bot started"), "the bot to start");
+const started = (bot: BotProcess) => botStarted(bot);
 const botMessages = (tg: LocalTelegram, chatId: number) => tg.visible(chatId).filter((m) => m.fromBot);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logLines = (bot: BotProcess) =>

@@ -35,8 +35,17 @@ export function startBotProcess(env: Record<string, string>, viaNpm = false): Bo
   };
 }
 
+/** Waits for the bot's "bot started" line; on failure says what the bot printed instead. */
+export async function botStarted(bot: BotProcess, ms = 20_000): Promise<void> {
+  try {
+    await waitFor(() => bot.output().includes("bot started"), "the bot to start", ms);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; it printed:\n${bot.output().slice(-3000)}`);
+  }
+}
+
 /** Polls until the condition holds (the bot works in another process), failing after `ms`: a deadline for a failure, not a measure of speed. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
