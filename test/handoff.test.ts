@@ -50,15 +50,45 @@ describe("the lawyer screen", () => {
     }
   });
 
-  it("leaves out what is not set, and says the cost is given on booking; without BOOKING_URL it says how to book", async () => {
+  it("leaves out what is not set, and says the cost is given on booking; without BOOKING_URL it says how to book by what there is", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/lawyer");
     const text = user.lastBotMessage()!.text!;
     expect(text).toContain(en("handoff.costUnknown"));
-    expect(text).toContain(en("handoff.noBooking"));
+    // Only a phone as shipped: "call", never "write to the contacts above" with nothing to write to.
+    expect(text).toContain(en("handoff.bookBy.call"));
+    expect(text).not.toContain(en("handoff.bookBy.callOrWrite"));
     expect(text).not.toContain(en("handoff.languages", { languages: "" }));
     expect(user.buttons().some((b) => "url" in b)).toBe(false);
+  });
+
+  it.each(["en", "ru"] as const)("%s: the firm has a name from the first start: attorney Yakov Spektor's office, by phone or via video, with one of its lawyers", async (lang) => {
+    tb = await startTestBot();
+    const t = lang === "en" ? en : ru;
+    const user = tb.user({ language_code: lang });
+    await user.send("/lawyer");
+    const text = user.lastBotMessage()!.text!;
+    const firm = tb.app.deps.content.firm;
+    expect(text).toContain(firm.name[lang]);
+    expect(text).toContain(firm.format[lang]);
+    // Pinned on purpose: the shipped firm is what the page that publishes the interview names.
+    expect(firm.name[lang]).toMatch(lang === "en" ? /Yakov Spektor/ : /адвоката Якова Спектора/);
+    expect(firm.format[lang]).toMatch(lang === "en" ? /by phone or via video.*with one of our lawyers, guaranteed/ : /по телефону или по видео.*с одним из наших адвокатов/);
+    expect(firm.email).toBe("");
+    expect(firm.messenger.url).toBe("");
+    expect(text).toContain("+1 646-859-0205");
+    // Beside the firm: free legal help, and the urgent lane.
+    expect(user.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([t("buttons.freeHelp"), t("buttons.urgent")]));
+  });
+
+  it("with an e-mail and a messenger, the lawyer screen says to call or write, and shows both", async () => {
+    tb = await startTestBot({ contentDir: contentWithFirm(FULL_FIRM) });
+    const user = tb.user({ language_code: "en" });
+    await user.send("/lawyer");
+    const text = user.lastBotMessage()!.text!;
+    expect(text).toContain(en("handoff.bookBy.callOrWrite"));
+    expect(text).toContain(FULL_FIRM.email);
   });
 
   it("a broken firm.json stops start-up with a line naming the field", async () => {
@@ -94,5 +124,76 @@ describe("the lawyer screen", () => {
     expect(urls).toEqual([BOOKING]);
     await tb.flush();
     expect((await tb.rows("daily_counts")).map(({ name, label, n }) => ({ name, label, n: Number(n) }))).toEqual([{ name: "handoff", label: "", n: 1 }]);
+  });
+});
+
+describe("the summary for the lawyer reaches the lawyer in one tap, without the bot", () => {
+  const ROUTE = "R:man-pna";
+  async function summaryFor(lang: "en" | "ru", code = ROUTE) {
+    const user = tb.user({ language_code: lang });
+    await user.send("/start");
+    await user.pressData(code);
+    await user.press(lang === "en" ? en("buttons.summary") : ru("buttons.summary"));
+    return { user, message: user.lastBotMessage()! };
+  }
+
+  it.each(["en", "ru"] as const)("%s, as shipped: a copy button within 256 characters, a share link within Telegram's limits, the firm's name and phone in the footer", async (lang) => {
+    tb = await startTestBot();
+    const t = lang === "en" ? en : ru;
+    const { message } = await summaryFor(lang);
+    const buttons = message.reply_markup!.inline_keyboard.flat();
+    // Nothing goes back to the bot: every button acts on the reader's device or opens Telegram.
+    expect(buttons.every((b) => !("callback_data" in b))).toBe(true);
+    const copy = buttons.find((b) => "copy_text" in b) as { text: string; copy_text: { text: string } };
+    expect(copy.text).toBe(t("summary.copy"));
+    expect(copy.copy_text.text.length).toBeGreaterThan(0);
+    expect(copy.copy_text.text.length).toBeLessThanOrEqual(256);
+    expect(copy.copy_text.text).toContain(t("guided.questions.loc.facts.a"));
+    const share = buttons.find((b) => b.text === t("summary.share")) as { url: string };
+    expect(share.url.length).toBeLessThanOrEqual(1024);
+    const url = new URL(share.url);
+    expect(url.origin + url.pathname).toBe("https://t.me/share/url");
+    expect(url.searchParams.get("url")).toMatch(/^https:\/\/t\.me\/asylum_basics_bot\?start=/);
+    expect(url.searchParams.get("text")).toContain(t(lang === "en" ? "summary.shortHead" : "summary.shortHead"));
+    // No e-mail or messenger is set as shipped: no button pretends there is one.
+    expect(buttons.some((b) => b.text.startsWith("💬"))).toBe(false);
+    const text = message.text!;
+    expect(text).toContain(tb.app.deps.content.firm.name[lang]);
+    expect(text).toContain("📞 +1 646-859-0205");
+  });
+
+  it.each(["en", "ru"] as const)("%s, with an e-mail, a messenger and a booking page: every contact in the footer, the messenger with the text filled in", async (lang) => {
+    tb = await startTestBot({ bookingUrl: BOOKING, contentDir: contentWithFirm(FULL_FIRM) });
+    const t = lang === "en" ? en : ru;
+    const { message } = await summaryFor(lang);
+    const text = message.text!;
+    for (const value of [FULL_FIRM.name[lang], "+1 646-859-0205", FULL_FIRM.email, FULL_FIRM.messenger.url, BOOKING]) expect(text, value).toContain(value);
+    const buttons = message.reply_markup!.inline_keyboard.flat();
+    const messenger = buttons.find((b) => b.text === t("summary.messenger", { label: "WhatsApp" })) as { url: string };
+    const url = new URL(messenger.url);
+    expect(url.origin + url.pathname).toBe("https://wa.me/16468590205");
+    expect(url.searchParams.get("text")).toContain(t("summary.shortHead"));
+    expect(messenger.url.length).toBeLessThanOrEqual(1024);
+    // mailto: cannot be a button; the address is in the text, where Telegram makes it tappable.
+    expect(buttons.some((b) => "url" in b && b.url.startsWith("mailto:"))).toBe(false);
+    expect((buttons.find((b) => b.text === t("buttons.book")) as { url: string }).url).toBe(BOOKING);
+  });
+
+  it("a relative's summary says so in its short version, and a messenger at t.me gets the text too", async () => {
+    tb = await startTestBot({ contentDir: contentWithFirm({ ...FULL_FIRM, messenger: { label: "Telegram", url: "https://t.me/firm_office" } }) });
+    const { message } = await summaryFor("ru", "R:orn-pna");
+    const buttons = message.reply_markup!.inline_keyboard.flat();
+    const copy = buttons.find((b) => "copy_text" in b) as { copy_text: { text: string } };
+    expect(copy.copy_text.text.startsWith(ru("summary.shortHeadOther"))).toBe(true);
+    const messenger = buttons.find((b) => b.text.startsWith("💬")) as { url: string };
+    expect(new URL(messenger.url).searchParams.get("text")).toContain(ru("summary.shortHeadOther"));
+  });
+
+  it("'your answers were not kept' stays true: the summary's buttons leave nothing in storage", async () => {
+    tb = await startTestBot({ contentDir: contentWithFirm(FULL_FIRM) });
+    await summaryFor("en");
+    await tb.flush();
+    const stored = (await tb.rows("records")).map((r) => r.value).join("\n");
+    expect(stored).not.toMatch(/man-pna|R:|summary/);
   });
 });

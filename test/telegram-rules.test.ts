@@ -42,6 +42,20 @@ describe("local Bot API refuses what Telegram refuses", () => {
     expect(await send({ text: "t", reply_markup: markup({ url: "https://t.me/some_bot?start=bad payload" }) })).toMatchObject({ ok: false });
   });
 
+  it("URL buttons that are not http(s):// or tg://, or longer than the bot's cap; copy-text buttons outside 1-256 characters", async () => {
+    const markup = (b: object) => ({ inline_keyboard: [[{ text: "b", ...b }]] });
+    expect(await send({ text: "t", reply_markup: markup({ url: "mailto:office@firm.example?subject=x" }) })).toMatchObject({ ok: false, description: expect.stringContaining("URL") });
+    expect(await send({ text: "t", reply_markup: markup({ url: "tel:+16468590205" }) })).toMatchObject({ ok: false });
+    expect(await send({ text: "t", reply_markup: markup({ url: "tg://resolve?domain=x" }) })).toMatchObject({ ok: true });
+    const long = `https://t.me/share/url?url=x&text=${"a".repeat(1024)}`;
+    expect(await send({ text: "t", reply_markup: markup({ url: long.slice(0, 1024) }) })).toMatchObject({ ok: true });
+    expect(await send({ text: "t", reply_markup: markup({ url: long.slice(0, 1025) }) })).toMatchObject({ ok: false, description: expect.stringContaining("too long") });
+    expect(await send({ text: "t", reply_markup: markup({ copy_text: { text: "ж".repeat(256) } }) })).toMatchObject({ ok: true });
+    expect(await send({ text: "t", reply_markup: markup({ copy_text: { text: "ж".repeat(257) } }) })).toMatchObject({ ok: false, description: expect.stringContaining("COPY_TEXT_INVALID") });
+    expect(await send({ text: "t", reply_markup: markup({ copy_text: { text: "" } }) })).toMatchObject({ ok: false });
+    expect(await send({ text: "t", reply_markup: markup({ copy_text: "plain string" }) })).toMatchObject({ ok: false });
+  });
+
   it("invalid HTML in parse mode", async () => {
     expect(await send({ text: "1 < 2", parse_mode: "HTML" })).toMatchObject({ ok: false, description: expect.stringContaining("can't parse entities") });
   });

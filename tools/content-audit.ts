@@ -1,17 +1,20 @@
-import type { UserFromGetMe } from "grammy/types";
+import type { InlineKeyboardButton, UserFromGetMe } from "grammy/types";
 import { CALLBACK_DATA_MAX_BYTES } from "../src/bot/callback-data.js";
 import type { ContentDeps } from "../src/bot/deps.js";
 import { type Answers, encodeAnswers, forOther, nextQuestion, PREFER_NOT_TO_SAY, QUESTIONS } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
 import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "../src/bot/features/guided/screens.js";
 import { handoffScreen } from "../src/bot/features/handoff.js";
+import { shortSummary, summaryKeyboard } from "../src/bot/features/guided/summary-handoff.js";
+import { distressScreen, freeHelpScreen, urgentScreen } from "../src/bot/features/urgent.js";
+import { type SourcedSentence, sourcedSentences } from "../src/content/sourced.js";
 import { SCREEN_BUTTON_BUDGET, type Screen } from "../src/bot/screen.js";
 import { languageScreen, menuScreen, renderContext, sectionScreen, sectionsScreen, topicScreen, updatesPageScreen, updatesScreen, type View } from "../src/bot/screens.js";
 import type { Back } from "../src/bot/callback-data.js";
 import { daysSince } from "../src/content/dates.js";
 import { renderTopicCard, SCREEN_CHAR_BUDGET } from "../src/content/render.js";
 import { LANGUAGES, type Lang } from "../src/i18n.js";
-import { MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
+import { MAX_BUTTON_URL_LENGTH, MAX_COPY_TEXT_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
 
 /** A bot username of Telegram's maximum length, so every check holds for any deployment. */
 const LONGEST_ME = { username: "x".repeat(32), id: 1, is_bot: true, first_name: "x" } as UserFromGetMe;
@@ -53,6 +56,8 @@ export interface AuditReport {
   stale: UpdateAge[];
   /** What an operator should fill in before going live (firm details): advice, not failures. */
   advice: string[];
+  /** Every sentence of the urgent lane and the safety card, with its source (content/sourced.json). */
+  sourced: SourcedSentence[];
   problems: string[];
 }
 
@@ -74,6 +79,9 @@ export function* everyScreen(deps: ContentDeps, lang: Lang): Generator<[string, 
   }
   yield ["language", languageScreen(view, deps)];
   yield ["lawyer", handoffScreen(view, deps, { to: "route", answers: "orn-pnn" })];
+  yield ["urgent: someone detained", urgentScreen(view, deps, { to: "route", answers: "orn-pnn" })];
+  yield ["urgent: free legal help", freeHelpScreen(view, deps, { to: "urgent" })];
+  yield ["urgent: distress", distressScreen(view)];
   // Screens depend on fewer things than the answers: each distinct one is checked once.
   const seen = new Set<string>();
   for (const answers of everyAnswerCombination()) {
@@ -124,8 +132,11 @@ export function auditContent(current: ContentDeps): AuditReport {
     for (const answers of everyAnswerCombination()) {
       if (nextQuestion(answers) !== undefined) continue;
       // The longest summaries are those with every answer given; the check is cheap enough to run on all.
-      const summary = routeSummary(view, deps, encodeAnswers(answers));
-      if (summary.length > MAX_MESSAGE_LENGTH) problems.push(`summary ${encodeAnswers(answers)} (${lang}): ${summary.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
+      const code = encodeAnswers(answers);
+      const summary = routeSummary(view, deps, code);
+      if (summary.length > MAX_MESSAGE_LENGTH) problems.push(`summary ${code} (${lang}): ${summary.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
+      for (const p of checkButtons(summaryKeyboard(view, deps, code).flat())) problems.push(`summary ${code} (${lang}): ${p}`);
+      if (shortSummary(view, code).length > MAX_COPY_TEXT_LENGTH) problems.push(`summary ${code} (${lang}): the short version is over ${MAX_COPY_TEXT_LENGTH} characters`);
     }
   }
 
@@ -139,7 +150,9 @@ export function auditContent(current: ContentDeps): AuditReport {
     ...(firm.email === "" ? ['firm.json: "email" is not set'] : []),
     ...(deps.content.videoUrl === undefined ? ['topics.json: "videoUrl" is not set; timestamps are not links to the video'] : []),
   ];
-  return { topics: [...topics.values()], routes: routes.size / 2, screens, longest, updates, stale, advice, problems };
+  const sourced = sourcedSentences(deps.content, deps.i18n);
+  problems.push(...sourced.problems);
+  return { topics: [...topics.values()], routes: routes.size / 2, screens, longest, updates, stale, advice, sourced: sourced.sentences, problems };
 }
 
 function measure(name: string, lang: Lang, screen: Screen): ScreenStat {
@@ -169,10 +182,24 @@ export function checkScreen(screen: Screen): string[] {
   for (const row of screen.keyboard) {
     if (row.length > 1) for (const b of row) if ([...b.text].length > SHARED_ROW_LABEL) problems.push(`button "${b.text}" is too long to share a row`);
   }
+  problems.push(...checkButtons(buttons));
+  return problems;
+}
+
+/** What Telegram refuses in a button: callback data over 64 bytes, a copy text outside 1-256 characters, a link it does not open or too long. */
+export function checkButtons(buttons: readonly InlineKeyboardButton[]): string[] {
+  const problems: string[] = [];
   for (const button of buttons) {
     if ("callback_data" in button && button.callback_data !== undefined) {
       const bytes = Buffer.byteLength(button.callback_data);
       if (bytes > CALLBACK_DATA_MAX_BYTES) problems.push(`button "${button.text}" has ${bytes} bytes of callback data (max ${CALLBACK_DATA_MAX_BYTES})`);
+    }
+    if ("copy_text" in button && (button.copy_text.text.length < 1 || button.copy_text.text.length > MAX_COPY_TEXT_LENGTH)) {
+      problems.push(`button "${button.text}" copies ${button.copy_text.text.length} characters (1-${MAX_COPY_TEXT_LENGTH})`);
+    }
+    if ("url" in button) {
+      if (!/^(https?|tg):\/\//.test(button.url)) problems.push(`button "${button.text}" opens ${button.url.slice(0, 40)}: URL buttons take only http(s):// and tg:// links`);
+      if (button.url.length > MAX_BUTTON_URL_LENGTH) problems.push(`button "${button.text}" has a ${button.url.length}-character link (max ${MAX_BUTTON_URL_LENGTH})`);
     }
   }
   return problems;

@@ -34,6 +34,13 @@ try {
   if (report.stale.length > 0) {
     console.log(`\nWARNING: ${report.stale.length} shown update(s) were last checked more than ${staleDays} days ago (CONTENT_STALE_DAYS); the bot warns readers until they are re-checked and re-dated (see README, "Keeping the update list current").`);
   }
+  console.log(`\nOfficial pages the content names (content/pages.json):`);
+  for (const page of content.pages) console.log(`${page.id}: ${page.url}, checked ${page.checked} against ${page.checkedAgainst}`);
+  console.log(`\nSourced sentences (the urgent lane and the safety card; content/sourced.json):`);
+  for (const s of report.sourced) {
+    console.log(`${s.key} (${s.lang}): ${s.text}`);
+    for (const d of s.described.length === 0 ? ["NO SOURCE"] : s.described) console.log(`    ← ${d}`);
+  }
   for (const a of report.advice) console.log(`advice: ${a}`);
   for (const p of report.problems) console.log(`PROBLEM: ${p}`);
   if (report.problems.length > 0) {

@@ -12,12 +12,14 @@ import { ANSWERS_PATTERN } from "./features/guided/answers.js";
  *   t:<topic>[:<back>]         a topic
  *   u[:<back>]                 what changed: the subjects;   u:<group>:<page>[:<back>]  one page
  *   h[:<back>]                 talk to a lawyer
+ *   d[:<back>]  df[:<back>]    the urgent lane: someone detained; free legal help
  *   g  gr                      start "My situation" (gr: for someone close, the first answer given)
  *   g:<question>:<answer>  g:b  g:x     inside the conversation: an answer, back, cancel
  *   R:<answers>  Rd:<answers>  Rs:<answers>   a route, its step details, its summary for a lawyer
  *   lang  lang:<ru|en>  sh  og[:<ru|en>]  pv  fg  fg:y  fg:n
  *
- * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>, u.
+ * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>, u,
+ * d (the urgent lane), h (the lawyer screen).
  * Routes carry the answers themselves (see guided/answers.ts), never anything stored.
  */
 
@@ -27,7 +29,9 @@ export type Back =
   | { to: "section"; id: string }
   | { to: "topic"; id: string }
   | { to: "route"; answers: string }
-  | { to: "updates" };
+  | { to: "updates" }
+  | { to: "urgent" }
+  | { to: "lawyer" };
 
 export type Action =
   | { kind: "menu" }
@@ -37,6 +41,8 @@ export type Action =
   | { kind: "updates"; back: Back }
   | { kind: "updatesPage"; group: string; page: number; back: Back }
   | { kind: "handoff"; back: Back }
+  | { kind: "urgent"; back: Back }
+  | { kind: "freeHelp"; back: Back }
   | { kind: "guidedStart"; forOther: boolean }
   | { kind: "guidedAnswer"; question: string; answer: string }
   | { kind: "guidedBack" }
@@ -68,6 +74,9 @@ export const cb = {
   updates: (back: Back = MENU) => `u${backSuffix(back, MENU)}`,
   updatesPage: (group: string, page: number, back: Back = MENU) => `u:${group}:${page}${backSuffix(back, MENU)}`,
   handoff: (back: Back = MENU) => `h${backSuffix(back, MENU)}`,
+  /** The urgent lane: how to find someone detained, the A-number, the firm and free legal help in one screen. */
+  urgent: (back: Back = MENU) => `d${backSuffix(back, MENU)}`,
+  freeHelp: (back: Back = MENU) => `df${backSuffix(back, MENU)}`,
   guidedStart: (forOther = false) => (forOther ? "gr" : "g"),
   guidedAnswer: (question: string, answer: string) => `g:${question}:${answer}`,
   guidedBack: "g:b",
@@ -100,6 +109,10 @@ function backSuffix(back: Back, implied: Back): string {
       return `:r.${back.answers}`;
     case "updates":
       return ":u";
+    case "urgent":
+      return ":d";
+    case "lawyer":
+      return ":h";
   }
 }
 
@@ -108,6 +121,8 @@ function parseBack(raw: string | undefined, implied: Back): Back | undefined {
   if (raw === "m") return MENU;
   if (raw === "l") return SECTIONS;
   if (raw === "u") return { to: "updates" };
+  if (raw === "d") return { to: "urgent" };
+  if (raw === "h") return { to: "lawyer" };
   if (raw.startsWith("s.")) return ID.test(raw.slice(2)) ? { to: "section", id: raw.slice(2) } : undefined;
   if (raw.startsWith("r.")) return ANSWERS_PATTERN.test(raw.slice(2)) ? { to: "route", answers: raw.slice(2) } : undefined;
   return ID.test(raw) ? { to: "topic", id: raw } : undefined;
@@ -155,10 +170,13 @@ export function parseCallback(data: string): Action | undefined {
       const back = parseBack(c, MENU);
       return back === undefined ? undefined : { kind: "updatesPage", group: a!, page: Number(b), back };
     }
-    case "h": {
+    case "h":
+    case "d":
+    case "df": {
       if (rest.length > 1) return undefined;
       const back = parseBack(a, MENU);
-      return back === undefined ? undefined : { kind: "handoff", back };
+      if (back === undefined) return undefined;
+      return { kind: head === "h" ? "handoff" : head === "d" ? "urgent" : "freeHelp", back };
     }
     case "g":
       return rest.length === 2 && /^[a-z]{2,5}$/.test(a!) && /^(?:[a-z]|ns)$/.test(b!) ? { kind: "guidedAnswer", question: a!, answer: b! } : undefined;

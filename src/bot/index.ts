@@ -17,6 +17,7 @@ import { dropForgottenPresses, privacyFeature } from "./features/privacy.js";
 import { shareFeature } from "./features/share.js";
 import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
+import { urgentFeature } from "./features/urgent.js";
 import { attachAnonKey } from "./middleware/anon-key.js";
 import { chatLimits } from "./middleware/chat-limits.js";
 import { errorBoundary } from "./middleware/error-boundary.js";
@@ -46,7 +47,8 @@ const CHAT_PRESS_QUEUE = 1;
  *   → unit of work (records read; committed with the handled mark) → error boundary
  *   private chats: session → presses from before /forget dropped → remembered language
  *                  → recent message ids → features (start, guided, menu, language, handoff,
- *                    share, offline guide, privacy, admin) → their buttons (one table) → unhandled
+ *                    urgent lane, share, offline guide, privacy, admin) → their buttons (one table)
+ *                  → unhandled (typed text)
  *   elsewhere:     inline mode, groups, buttons on inline messages
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
@@ -91,6 +93,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   inPrivate.use(menuFeature(deps, buttons));
   inPrivate.use(languageFeature(deps, buttons));
   inPrivate.use(handoffFeature(deps, buttons));
+  inPrivate.use(urgentFeature(deps, buttons));
   inPrivate.use(shareFeature(deps, buttons));
   inPrivate.use(offlineGuideFeature(deps, buttons));
   inPrivate.use(privacyFeature(deps, buttons));

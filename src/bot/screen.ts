@@ -50,6 +50,8 @@ export async function show(ctx: Shows, screen: Screen, mode: "auto" | "new" = "a
 export const button = {
   cb: (text: string, callback_data: string): InlineKeyboardButton => ({ text, callback_data }),
   url: (text: string, url: string): InlineKeyboardButton => ({ text, url }),
+  /** Copies `copy` to the reader's clipboard, on their device: nothing reaches the bot. */
+  copy: (text: string, copy: string): InlineKeyboardButton => ({ text, copy_text: { text: copy } }),
 };
 
 /** Lays buttons out two to a row, but a label too long to share a row gets one of its own. */

@@ -74,6 +74,10 @@ export function backTarget(back: Back, deps?: ContentDeps): string {
       return cb.route(back.answers);
     case "updates":
       return cb.updates();
+    case "urgent":
+      return cb.urgent();
+    case "lawyer":
+      return cb.handoff();
   }
 }
 
@@ -82,6 +86,8 @@ export function sectionOf(deps: ContentDeps, topicId: string): Back {
   const section = deps.content.sections.find((s) => s.topics.includes(topicId));
   return section === undefined ? { to: "sections" } : { to: "section", id: section.id };
 }
+
+const URGENT_TOPICS = new Set(["detention", "bond", "denied"]);
 
 export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
   if (topic.kind === "updates") return updatesScreen(view, deps, back);
@@ -93,9 +99,11 @@ export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: B
     topic.id === "relatives"
       ? [[button.cb(t("buttons.relative"), cb.guidedStart(true))], [button.cb(t("buttons.shareLink"), cb.share)], [button.cb(t("buttons.guideRu"), cb.guide("ru"))]]
       : [];
+  // Detention and what follows: someone held now needs the urgent lane, not only the 2022 account.
+  const urgent = URGENT_TOPICS.has(topic.id) ? [[button.cb(t("buttons.urgent"), cb.urgent(here))]] : [];
   return {
     html: renderTopic(renderContext(view, deps), topic),
-    keyboard: [...rows(related), ...helping, [button.cb(t("buttons.lawyer"), cb.handoff(here))], navRow(view, backTarget(back, deps))],
+    keyboard: [...rows(related), ...helping, ...urgent, [button.cb(t("buttons.lawyer"), cb.handoff(here))], navRow(view, backTarget(back, deps))],
   };
 }
 

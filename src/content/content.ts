@@ -5,6 +5,9 @@ import { LANGUAGES, type I18n } from "../i18n.js";
 import { readTranscriptTimestamps } from "./transcript.js";
 import {
   firmFileSchema,
+  pagesFileSchema,
+  sourcedFileSchema,
+  type OfficialPage,
   routesFileSchema,
   topicsFileSchema,
   updatesFileSchema,
@@ -46,6 +49,11 @@ export interface Content {
   notesFor(topicId: string): readonly UpdateItem[];
   step(key: string): RouteStep | undefined;
   firm: FirmFile;
+  /** Official pages the content names, with their addresses and check dates (content/pages.json). */
+  pages: readonly OfficialPage[];
+  page(id: string): OfficialPage | undefined;
+  /** Locale keys whose every sentence names its source, one list of references per sentence (content/sourced.json). */
+  sourced: Readonly<Record<string, readonly (readonly string[])[]>>;
   /** Every timestamp that opens a speaker turn in the transcript. */
   timestamps: ReadonlySet<string>;
 }
@@ -102,6 +110,8 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   const updatesFile = readJson(join(contentDir, "updates.json"), updatesFileSchema, "updates.json");
   const routesFile = readJson(join(contentDir, "routes.json"), routesFileSchema, "routes.json");
   const firm = readJson(join(contentDir, "firm.json"), firmFileSchema, "firm.json");
+  const pagesFile = readJson(join(contentDir, "pages.json"), pagesFileSchema, "pages.json");
+  const sourcedFile = readJson(join(contentDir, "sourced.json"), sourcedFileSchema, "sourced.json");
   const timestamps = readTranscriptTimestamps(join(contentDir, "source", "transcript.txt"));
 
   const problems: string[] = [];
@@ -182,6 +192,26 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     for (const note of step.notes) shownNote(note, where);
     for (const lang of LANGUAGES) missing(lang, `route.steps.${key}.lead`, where);
   }
+  const pageById = new Map<string, OfficialPage>();
+  for (const page of pagesFile.pages) {
+    if (pageById.has(page.id)) problems.push(`pages.json: "${page.id}" is used twice`);
+    pageById.set(page.id, page);
+  }
+  // References must point somewhere; whether every sentence has one is the content check's (it reads the texts).
+  for (const [key, refs] of Object.entries(sourcedFile.texts)) {
+    for (const lang of LANGUAGES) missing(lang, key, `sourced.json`);
+    for (const ref of refs.flat()) {
+      const [kind, ...rest] = ref.split(":");
+      const arg = rest.join(":");
+      const ok =
+        kind === "transcript" ? timestamps.has(arg)
+        : kind === "update" ? updateById.has(arg) && isShown(updateById.get(arg)!)
+        : kind === "page" ? pageById.has(arg)
+        : kind === "firm" ? arg in firm
+        : true;
+      if (!ok) problems.push(`sourced.json: ${key} cites ${ref}, which does not exist (or is never shown)`);
+    }
+  }
   if (problems.length > 0) throw new ContentError(problems);
 
   const byId = new Map(topicsFile.topics.map((t) => [t.id, t]));
@@ -206,6 +236,9 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     notesFor: (topicId) => notes.get(topicId) ?? [],
     step: (key) => steps.get(key),
     firm,
+    pages: pagesFile.pages,
+    page: (id) => pageById.get(id),
+    sourced: sourcedFile.texts,
     timestamps,
   };
 }

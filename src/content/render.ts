@@ -2,7 +2,7 @@ import type { Lang, Translate } from "../i18n.js";
 import { escapeHtml, htmlToText } from "../telegram/html.js";
 import type { Content } from "./content.js";
 import { formatDate } from "./dates.js";
-import type { FirmFile, Source, Topic, UpdateItem } from "./schema.js";
+import type { FirmFile, OfficialPage, Source, Topic, UpdateItem } from "./schema.js";
 
 /**
  * Turns content into Telegram HTML. Every screen that shows legal content carries its source,
@@ -74,8 +74,29 @@ export function videoAt(videoUrl: string, timestamp: string): string {
   return videoUrl.includes("{seconds}") ? videoUrl.replace("{seconds}", seconds) : `${videoUrl}#t=${seconds}`;
 }
 
+/** The official pages a set of sourced texts cites, in order of first citation (content/sourced.json). */
+export function citedPages(r: RenderContext, keys: readonly string[]): OfficialPage[] {
+  const ids = keys.flatMap((key) => (r.content.sourced[key] ?? []).flat()).filter((ref) => ref.startsWith("page:")).map((ref) => ref.slice(5));
+  return [...new Set(ids)].map((id) => r.content.page(id)!).filter((page) => page !== undefined);
+}
+
+/** "ICE, Online Detainee Locator System (checked 30 Nov 2026)", linked to its address: how the content names an official page. */
+export function pageCitation(r: RenderContext, page: OfficialPage): string {
+  const text = r.t("common.pageCitation", { publisher: page.publisher[r.lang], title: page.title[r.lang], date: date(r, page.checked) });
+  return `<a href="${escapeHtml(page.url)}">${text}</a>`;
+}
+
+/** The visible address of a page, without the scheme: what a reader can type into a browser elsewhere. */
+export function pageAddress(page: OfficialPage): string {
+  return page.url.replace(/^https:\/\/(?:www\.)?/, "").replace(/\/$/, "");
+}
+
 export function sourceLine(r: RenderContext, topic: Topic): string {
-  if (topic.kind === "safety") return r.t("common.source.safety");
+  // Its sentences name their sources in sourced.json; the pages among them are listed with their addresses and check dates.
+  if (topic.kind === "safety") {
+    const pages = citedPages(r, [`topics.${topic.id}.body`]).map((p) => pageCitation(r, p)).join("; ");
+    return r.t("common.source.safety", { pages, interpolation: { escapeValue: false } });
+  }
   // The minutes may be links built here (escaped already), so this interpolation is not escaped again.
   return r.t(`common.source.${topic.speaker ?? "attorney"}`, { date: date(r, r.content.recordedOn, "long"), times: times(r, topic), interpolation: { escapeValue: false } });
 }

@@ -81,9 +81,42 @@ export const firmFileSchema = z.object({
   messenger: z.union([z.object({ label: z.literal(""), url: z.literal("") }), z.object({ label: z.string().trim().min(1).max(30), url: httpsUrl })]),
 });
 
+/**
+ * Official pages the content names (a government agency's tool or list, a platform's own rules):
+ * the one exception to "only the transcript and the update list", each with its address, the day
+ * it was last checked and what it was checked against.
+ */
+export const pagesFileSchema = z.object({
+  pages: z.array(
+    z.object({
+      id,
+      publisher: bilingual,
+      title: bilingual,
+      url: httpsUrl,
+      checked: z.string().regex(DAY, "must be a YYYY-MM-DD date"),
+      checkedAgainst: z.string().trim().min(1),
+    }),
+  ),
+});
+
+/**
+ * Where each sentence of a text comes from, in order, one list of references per sentence (both
+ * languages keep the same sentences). A reference is transcript:<mm:ss>, update:<id>, page:<id>,
+ * firm:<field>, bot (what this bot itself does), attorney (the sentence sends the reader to the
+ * attorney instead of stating a rule) or no-claim (a kind word, a heading: nothing to source).
+ */
+export const SOURCE_REF = /^(?:transcript:\d{2}:\d{2}|update:[a-z][a-z0-9-]{1,23}|page:[a-z][a-z0-9-]{1,23}|firm:[a-z]+|bot|attorney|no-claim)$/;
+export const sourcedFileSchema = z.object({
+  texts: z.record(
+    z.string().regex(/^[a-zA-Z0-9.-]+$/, "must be a locale key"),
+    z.array(z.array(z.string().regex(SOURCE_REF, "must be transcript:<mm:ss>, update:<id>, page:<id>, firm:<field>, bot, attorney or no-claim")).min(1, "every sentence needs a source")).min(1),
+  ),
+});
+
 export type TopicsFile = z.infer<typeof topicsFileSchema>;
 export type UpdatesFile = z.infer<typeof updatesFileSchema>;
 export type FirmFile = z.infer<typeof firmFileSchema>;
+export type OfficialPage = z.infer<typeof pagesFileSchema>["pages"][number];
 export type Topic = TopicsFile["topics"][number];
 export type Section = TopicsFile["sections"][number];
 export type UpdateItem = UpdatesFile["items"][number];

@@ -95,6 +95,18 @@ export function escapeHtml(text: string): string {
 export const MAX_MESSAGE_LENGTH = 4096;
 export const MAX_CAPTION_LENGTH = 1024;
 
+/** A copy-text button copies 1-256 characters (Bot API, CopyTextButton). */
+export const MAX_COPY_TEXT_LENGTH = 256;
+
+/**
+ * The longest button URL the bot sends. Telegram documents no limit for URL buttons; reports show
+ * long ones refused (a t.me/share/url link of about 2,000 characters answered 400,
+ * MurhafSousli/ngx-sharebuttons#566), and 2,048 is the long-standing practical limit of browsers
+ * and servers that a t.me link passes through on desktop. 1,024 keeps well below every reported
+ * failure; texts that would not fit are shortened (src/bot/features/summary-handoff.ts).
+ */
+export const MAX_BUTTON_URL_LENGTH = 1024;
+
 /** The text a reader sees for some Telegram HTML: the one place HTML becomes plain text. */
 export function htmlToText(html: string): string {
   const parsed = parseTelegramHtml(html);

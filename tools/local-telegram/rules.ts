@@ -1,4 +1,4 @@
-import { MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../../src/telegram/html.js";
+import { MAX_BUTTON_URL_LENGTH, MAX_CAPTION_LENGTH, MAX_COPY_TEXT_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../../src/telegram/html.js";
 
 /**
  * The parts of the Bot API contract that the bot can break: limits on text, buttons,
@@ -55,7 +55,9 @@ export const checkCaption = (text: unknown, parseMode: unknown) =>
 const DEEP_LINK = /^https:\/\/t\.me\/[A-Za-z0-9_]{5,32}\?start=(.*)$/;
 const START_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** URL buttons open http(s):// and tg:// links only: mailto:, tel: and the rest are refused, as is an over-long address. */
 export function checkUrl(url: string): void {
+  if (url.length > MAX_BUTTON_URL_LENGTH) reject(`inline keyboard button URL is too long (${url.length} characters; this Bot API stand-in allows ${MAX_BUTTON_URL_LENGTH}, see MAX_BUTTON_URL_LENGTH)`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -118,6 +120,11 @@ function checkButton(button: Record<string, unknown>, options: { allowCallback?:
   if (kind === "url") {
     if (typeof button.url !== "string") reject("inline keyboard button URL must be a string");
     checkUrl(button.url as string);
+  }
+  if (kind === "copy_text") {
+    const copy = button.copy_text as Record<string, unknown> | null;
+    const text = typeof copy === "object" && copy !== null ? copy.text : undefined;
+    if (typeof text !== "string" || text.length < 1 || text.length > MAX_COPY_TEXT_LENGTH) reject("COPY_TEXT_INVALID: the text to copy must be 1-256 characters");
   }
   if (kind === "switch_inline_query" || kind === "switch_inline_query_current_chat") {
     const q = button[kind];

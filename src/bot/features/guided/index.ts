@@ -10,6 +10,7 @@ import { menuScreen, showOutdated } from "../../screens.js";
 import { decodeAnswers, encodeAnswers, isComplete, nextQuestion } from "./answers.js";
 import { GUIDED, guided } from "./conversation.js";
 import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "./screens.js";
+import { summaryKeyboard } from "./summary-handoff.js";
 
 /** Bump when the conversation's arguments or behaviour change: unfinished ones are then dropped instead of replayed wrongly. */
 export const CONVERSATION_VERSION = 2;
@@ -74,8 +75,9 @@ export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotC
     .on("routeSummary", async (ctx, { answers }) => {
       if (!isComplete(answers)) return showOutdated(ctx);
       await ctx.answerCallbackQuery({ text: ctx.t("route.summary.note") });
-      if (!firstTap(ctx, `Rs:${answers}`, deps.now())) return;
-      await ctx.reply(routeSummary(ctx, deps, answers), { link_preview_options: { is_disabled: true } });
+      // The double-tap guard remembers the pressed message, never the answers: they are not kept.
+      if (!firstTap(ctx, `Rs@${ctx.callbackQuery?.message?.message_id ?? 0}`, deps.now())) return;
+      await ctx.reply(routeSummary(ctx, deps, answers), { link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: summaryKeyboard(ctx, deps, answers) } });
     });
   return feature;
 }

@@ -7,6 +7,7 @@ import { button, rows, type Screen } from "../../screen.js";
 import { renderContext, type View } from "../../screens.js";
 import { type Answers, applicableQuestions, decodeAnswers, forOther, PREFER_NOT_TO_SAY, type Question, QUESTIONS } from "./answers.js";
 import { routeSteps } from "./route.js";
+import { summaryContacts } from "./summary-handoff.js";
 
 /** How many questions a flow may ask: "who is this for" is one of them unless it was answered by the button that began it. */
 function maxQuestions(preset: boolean): number {
@@ -141,12 +142,11 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
       return `• ${t(`guided.questions.${q.id}.label`)}: ${value}`;
     });
   const steps = routeSteps(answers).map((key, i) => `${i + 1}. ${htmlToText(stepText(view, key, other, "lead"))}`);
-  const phone = deps.content.firm.phone;
   return [
     t("route.summary.title"),
     `${t(other ? "route.summary.introOther" : "route.summary.intro")}\n${facts.join("\n")}`,
     `${t("route.summary.routeHeader")}\n${steps.join("\n")}`,
-    [t("route.summary.outro"), ...(phone === "" ? [] : [`📞 ${phone}`])].join("\n"),
+    [t("route.summary.outro"), ...summaryContacts(view, deps)].join("\n"),
     t("common.signature", { username: view.me.username }),
   ]
     .map((part) => htmlToText(part))
