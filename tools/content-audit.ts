@@ -4,7 +4,9 @@ import type { ContentDeps } from "../src/bot/deps.js";
 import { type Answers, encodeAnswers, forOther, nextQuestion, PREFER_NOT_TO_SAY, QUESTIONS } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
 import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "../src/bot/features/guided/screens.js";
+import { abroadScreen } from "../src/bot/features/abroad.js";
 import { handoffScreen } from "../src/bot/features/handoff.js";
+import { forgetAskScreen } from "../src/bot/features/privacy.js";
 import { shortSummary, summaryKeyboard } from "../src/bot/features/guided/summary-handoff.js";
 import { distressScreen, freeHelpScreen, urgentScreen } from "../src/bot/features/urgent.js";
 import { type SourcedSentence, sourcedSentences } from "../src/content/sourced.js";
@@ -82,6 +84,9 @@ export function* everyScreen(deps: ContentDeps, lang: Lang): Generator<[string, 
   yield ["urgent: someone detained", urgentScreen(view, deps, { to: "route", answers: "orn-pnn" })];
   yield ["urgent: free legal help", freeHelpScreen(view, deps, { to: "urgent" })];
   yield ["urgent: distress", distressScreen(view)];
+  yield ["third country", abroadScreen(view, deps, undefined)];
+  yield ["third country (named)", abroadScreen(view, deps, { id: "x", name: { ru: "Республика Северная Македония", en: "the Republic of North Macedonia" } }, ["fraud"])];
+  yield ["forget (typed)", forgetAskScreen(view, view.t("free.forget"))];
   // Screens depend on fewer things than the answers: each distinct one is checked once.
   const seen = new Set<string>();
   for (const answers of everyAnswerCombination()) {

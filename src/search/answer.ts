@@ -1,23 +1,33 @@
 import { isLang, type Lang } from "../i18n.js";
-import type { Intents } from "./intents.js";
+import type { Intent, Intents, Place } from "./intents.js";
 import type { TopicSearch } from "./topic-search.js";
 
 /** The "Talk to a lawyer" answer, offered beside the topics. */
 export const LAWYER = "lawyer";
+/** The card for someone in a third country, offered first when a query names one. */
+export const ABROAD = "abroad";
 
 export interface Answers {
   /** The language to answer in. */
   lang: Lang;
-  /** Topic ids and LAWYER, best first. */
+  /** Topic ids, ABROAD and LAWYER, best first. */
   ids: string[];
+  /** The country the query named, if any. */
+  place?: Place;
 }
 
+const LAWYER_INTENTS: ReadonlySet<Intent> = new Set(["call", "lawyer", "price"]);
+/** Intents that decide the reply whatever else the text says. */
+const DECISIVE: ReadonlySet<Intent> = new Set(["forget", "bot", "detained", "relative", "distress"]);
+/** Small talk: the reply, unless the text says more than a word besides. */
+const SMALL_TALK: ReadonlySet<Intent> = new Set(["thanks", "ok", "greeting"]);
+
 /**
- * What a query is answered with: the matching topics and the lawyer. The lawyer comes first when
- * the query is only about calling, a price or a lawyer ("how much does a lawyer cost"); second,
- * after the best topic, when it also says more ("a lawyer promises a visa for $5,000"); last
- * otherwise. A leading "ru" or "en" asks for that language (a volunteer who writes in English
- * for relatives who read Russian).
+ * What a query is answered with in inline mode: the third-country card when it names a country,
+ * the matching topics, and the lawyer. The lawyer comes first when the query is only about
+ * calling, a price or a lawyer ("how much does a lawyer cost"); second, after the best topic,
+ * when it also says more ("a lawyer promises a visa for $5,000"); last otherwise. A leading "ru"
+ * or "en" asks for that language (a volunteer who writes in English for relatives who read Russian).
  */
 export function answerQuery(search: TopicSearch, intents: Intents, raw: string, userLang: Lang, limit = 10): Answers {
   const text = raw.trim();
@@ -26,8 +36,61 @@ export function answerQuery(search: TopicSearch, intents: Intents, raw: string, 
   const query = forced === undefined ? text : text.slice(asked![0].length);
   const found = search.search(query, forced ?? userLang, limit);
   const said = query === "" ? undefined : intents.recognise(query);
-  const aboutLawyer = said !== undefined && (said.intent === "call" || said.intent === "lawyer" || said.intent === "price");
-  const topics = found.topics;
-  const ids = !aboutLawyer ? [...topics, LAWYER] : !said.more || topics.length === 0 ? [LAWYER, ...topics] : [topics[0]!, LAWYER, ...topics.slice(1)];
-  return { lang: forced ?? found.lang, ids };
+  const place = query === "" ? undefined : intents.place(query);
+  const aboutLawyer = said !== undefined && LAWYER_INTENTS.has(said.intent);
+  // The third-country card takes the place of the last topic: the answer stays as long.
+  const topics = place === undefined ? found.topics : found.topics.slice(0, Math.max(0, limit - 1));
+  const ids = !aboutLawyer ? [...topics, LAWYER] : said.more === 0 || topics.length === 0 ? [LAWYER, ...topics] : [topics[0]!, LAWYER, ...topics.slice(1)];
+  const lang = forced ?? (place !== undefined && !/[a-z]/i.test(query) ? "ru" : found.lang);
+  return { lang, ids: place === undefined ? ids : [ABROAD, ...ids], ...(place === undefined ? {} : { place }) };
+}
+
+/** What the bot does with a message typed in its chat. */
+export type TypedReading =
+  /** A decisive intent (forget, bot, detained, relative, distress) or small talk; topics that may help besides. */
+  | { kind: "intent"; intent: Intent; topics: string[] }
+  /** Calling, a lawyer or the price: the lawyer screen. */
+  | { kind: "lawyer"; intent: "call" | "lawyer" | "price" }
+  /** Someone in a third country: its card, with the topics that may help. */
+  | { kind: "place"; place: Place; topics: string[] }
+  | { kind: "topics"; topics: string[] }
+  | { kind: "none" };
+
+/**
+ * The one decision about typed text, in order: what must not wait (deleting one's data, "are you
+ * a bot", someone detained, writing for someone close, fear), a country, the lawyer or the price,
+ * small talk, and otherwise the topics. Nothing typed is kept.
+ */
+export function readTyped(search: TopicSearch, intents: Intents, text: string, lang: Lang): TypedReading {
+  const said = intents.recognise(text);
+  const topics = () => search.search(text, lang, 3).topics;
+  if (said !== undefined && DECISIVE.has(said.intent)) return { kind: "intent", intent: said.intent, topics: said.intent === "relative" ? topics() : [] };
+  const place = intents.place(text);
+  if (place !== undefined) return { kind: "place", place, topics: topics() };
+  if (said !== undefined && LAWYER_INTENTS.has(said.intent)) {
+    const found = said.more === 0 ? [] : topics();
+    // "How much does a lawyer cost": the lawyer. "A lawyer promised me a visa": the topics, with the lawyer beside them.
+    if (found.length === 0 || found[0] === "attorney") return { kind: "lawyer", intent: said.intent as "call" | "lawyer" | "price" };
+    return { kind: "topics", topics: found };
+  }
+  if (said !== undefined && SMALL_TALK.has(said.intent) && said.more <= 1) return { kind: "intent", intent: said.intent, topics: [] };
+  const found = topics();
+  if (found.length > 0) return { kind: "topics", topics: found };
+  return said === undefined ? { kind: "none" } : { kind: "intent", intent: said.intent, topics: [] };
+}
+
+/** A reading as a label of the labelled typed-message set (test/typed-messages.json). */
+export function typedLabel(reading: TypedReading): string {
+  switch (reading.kind) {
+    case "intent":
+      return reading.intent;
+    case "lawyer":
+      return reading.intent === "price" ? "price" : "lawyer";
+    case "place":
+      return "country";
+    case "topics":
+      return `topic:${reading.topics[0]}`;
+    case "none":
+      return "noMatch";
+  }
 }

@@ -4,21 +4,39 @@ import type { Lang } from "../i18n.js";
 import { hasCyrillic, normalize, STOP_WORDS, words } from "./text.js";
 import { latinToCyrillic } from "./translit.js";
 
-export const INTENTS = ["call", "lawyer", "price", "help", "thanks", "greeting"] as const;
+/**
+ * What typed text says besides a question about a topic. The urgent ones come first in the
+ * content's order: wanting one's data deleted, asking whether this is a bot, someone detained,
+ * writing for someone close, fear; then the lawyer, the price, and small talk.
+ */
+export const INTENTS = ["forget", "bot", "detained", "relative", "distress", "call", "lawyer", "price", "thanks", "ok", "greeting"] as const;
 export type Intent = (typeof INTENTS)[number];
 
-const patterns = z.array(z.string().trim().min(1).max(40)).min(1);
+const patterns = z.array(z.string().trim().min(1).max(60)).min(1);
+const bilingualPatterns = z.object({ ru: patterns, en: patterns });
 export const intentsFileSchema = z.object({
   order: z.array(z.enum(INTENTS)),
-  intents: z.record(z.enum(INTENTS), z.object({ ru: patterns, en: patterns })),
+  intents: z.record(z.enum(INTENTS), bilingualPatterns),
+  /** Words that add nothing to an intent ("хочу", "please"): covered, so "I want to talk to a lawyer" is only about the lawyer. */
+  fillers: z.object({ ru: z.array(z.string()), en: z.array(z.string()) }),
+  /** Countries people flee to: a name in typed text or an inline query leads to the card for someone in a third country. */
+  places: z.record(z.string().regex(/^[a-z]{2,12}$/), z.object({ name: z.object({ ru: z.string().min(1), en: z.string().min(1) }), patterns: bilingualPatterns })),
 });
+export type IntentsFile = z.infer<typeof intentsFileSchema>;
 
-/** A pattern as words; the last may end in * to match a word's start. */
-type Pattern = { words: string[]; prefix: boolean };
+/**
+ * A pattern: words, the last of which may end in * to match a word's start ("задержан*"); "=" in
+ * front means the whole message ("=help"); a pattern with no letters or digits ("😭") is looked
+ * for anywhere in the text.
+ */
+type Pattern = { words: string[]; prefix: boolean; whole: boolean; symbols?: string };
 
 function compile(pattern: string): Pattern {
-  const prefix = pattern.endsWith("*");
-  return { words: words(prefix ? pattern.slice(0, -1) : pattern), prefix };
+  const whole = pattern.startsWith("=");
+  const body = whole ? pattern.slice(1) : pattern;
+  const prefix = body.endsWith("*");
+  const w = words(prefix ? body.slice(0, -1) : body);
+  return w.length === 0 ? { words: [], prefix: false, whole: false, symbols: normalize(body) } : { words: w, prefix, whole };
 }
 
 function matchesAt(text: string[], at: number, p: Pattern): boolean {
@@ -32,38 +50,66 @@ function matchesAt(text: string[], at: number, p: Pattern): boolean {
 export interface Recognised {
   /** The first intent, in the content's order, that the text expresses. */
   intent: Intent;
-  /** Whether the text says anything besides intents: then it may still be a question about a topic. */
-  more: boolean;
+  /** How many meaningful words the text says besides its intents: then it may still be a question about a topic. */
+  more: number;
+}
+
+export interface Place {
+  id: string;
+  name: Record<Lang, string>;
 }
 
 /**
- * Recognises what free text is besides a question about a topic: a greeting, thanks, a plea for
- * help, wanting to call, asking the price or for a lawyer. Patterns are content
- * (content/intents.json), checked in both languages whatever the reader's language.
+ * The typed-text matcher: intents and places are content (content/intents.json), checked in both
+ * languages whatever the reader's language, with Russian typed in Latin letters read both ways.
+ * What the bot then does with them is decided in one place, search/answer.ts.
  */
 export class Intents {
   private readonly compiled: [Intent, Pattern[]][];
+  private readonly fillers: Set<string>;
+  private readonly places: [Place, Pattern[]][];
 
-  constructor(file: z.infer<typeof intentsFileSchema>) {
-    this.compiled = file.order.map((intent) => [intent, (["ru", "en"] as Lang[]).flatMap((lang) => file.intents[intent]?.[lang] ?? []).map(compile)]);
+  constructor(file: IntentsFile) {
+    const both = (p: { ru: string[]; en: string[] }) => [...p.ru, ...p.en].map(compile);
+    this.compiled = file.order.map((intent) => [intent, both(file.intents[intent] ?? { ru: [], en: [] })]);
+    this.fillers = new Set([...file.fillers.ru, ...file.fillers.en].map(normalize));
+    this.places = Object.entries(file.places).map(([id, p]) => [{ id, name: p.name }, both(p.patterns)]);
   }
 
   static load(path: string): Intents {
     return new Intents(readJson(path, intentsFileSchema, "intents.json"));
   }
 
-  /** Russian written in Latin letters ("skolko stoit advokat") is read both ways. */
   recognise(text: string): Recognised | undefined {
-    const direct = this.match(words(text));
+    const direct = this.match(text, words(text));
     if (direct !== undefined || hasCyrillic(text)) return direct;
-    return this.match(words(text).map(latinToCyrillic));
+    return this.match(text, words(text).map(latinToCyrillic));
   }
 
-  private match(w: string[]): Recognised | undefined {
+  /** The first country the text names, in any case, language or common misspelling. */
+  place(text: string): Place | undefined {
+    const read = (w: string[]) => this.places.find(([, list]) => list.some((p) => w.some((_, at) => matchesAt(w, at, p))))?.[0];
+    const direct = read(words(text));
+    return direct !== undefined || hasCyrillic(text) ? direct : read(words(text).map(latinToCyrillic));
+  }
+
+  private match(raw: string, w: string[]): Recognised | undefined {
     const covered = new Set<number>();
+    const symbols = normalize(raw);
     let first: Intent | undefined;
     for (const [intent, list] of this.compiled) {
       for (const p of list) {
+        if (p.symbols !== undefined) {
+          if (p.symbols !== "" && symbols.includes(p.symbols)) first ??= intent;
+          continue;
+        }
+        if (p.whole) {
+          if (w.length === p.words.length && matchesAt(w, 0, p)) {
+            first ??= intent;
+            p.words.forEach((_, i) => covered.add(i));
+          }
+          continue;
+        }
         for (let at = 0; at + p.words.length <= w.length; at++) {
           if (!matchesAt(w, at, p)) continue;
           first ??= intent;
@@ -72,7 +118,7 @@ export class Intents {
       }
     }
     if (first === undefined) return undefined;
-    const more = w.some((word, i) => !covered.has(i) && !STOP_WORDS.ru.has(normalize(word)) && !STOP_WORDS.en.has(normalize(word)));
+    const more = w.filter((word, i) => !covered.has(i) && !this.fillers.has(word) && !STOP_WORDS.ru.has(word) && !STOP_WORDS.en.has(word)).length;
     return { intent: first, more };
   }
 }

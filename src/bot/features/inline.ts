@@ -2,12 +2,13 @@ import { Composer } from "grammy";
 import type { InlineQueryResultArticle } from "grammy/types";
 import { renderTopicCard } from "../../content/render.js";
 import { type Lang, languageFromTelegram } from "../../i18n.js";
-import { answerQuery, LAWYER } from "../../search/answer.js";
+import { ABROAD, answerQuery, LAWYER } from "../../search/answer.js";
 import type { BotContext, SessionData } from "../context.js";
 import { deepLink } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
 import { button } from "../screen.js";
 import { renderContext, type View } from "../screens.js";
+import { abroadHtml } from "./abroad.js";
 import { firmLines } from "./handoff.js";
 
 /** Results are cached by Telegram for a few minutes: content changes rarely, queries repeat often. */
@@ -26,11 +27,19 @@ export function inlineFeature(deps: BotDeps): Composer<BotContext> {
   feature.on("inline_query", async (ctx) => {
     // The language chosen in the bot wins over the app's.
     const chosen = ctx.records?.session<SessionData>()?.lang;
-    const { lang, ids } = answerQuery(deps.search, deps.intents, ctx.inlineQuery.query.slice(0, 256), chosen ?? languageFromTelegram(ctx.from.language_code));
+    const { lang, ids, place } = answerQuery(deps.search, deps.intents, ctx.inlineQuery.query.slice(0, 256), chosen ?? languageFromTelegram(ctx.from.language_code));
     deps.stats.count("inline_query", lang);
     const view: View = { t: deps.i18n.t(lang), lang, me: ctx.me };
     const r = renderContext(view, deps);
-    const card = (id: string): InlineQueryResultArticle => (id === LAWYER ? lawyerCard(view, deps) : topicCard(id));
+    const abroadCard = (): InlineQueryResultArticle => ({
+      type: "article",
+      id: resultId(lang, ABROAD),
+      title: view.t("inline.abroadTitle"),
+      description: view.t("inline.abroadDescription"),
+      input_message_content: { message_text: abroadHtml(view, deps, place), parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+      reply_markup: { inline_keyboard: [[button.url(view.t("buttons.openInBot"), deepLink(ctx.me.username, { lang, source: "in" }))]] },
+    });
+    const card = (id: string): InlineQueryResultArticle => (id === LAWYER ? lawyerCard(view, deps) : id === ABROAD ? abroadCard() : topicCard(id));
     const topicCard = (id: string): InlineQueryResultArticle => ({
       type: "article",
       id: resultId(lang, id),
@@ -48,7 +57,7 @@ export function inlineFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.on("chosen_inline_result", (ctx) => {
     const topic = parseResultId(ctx.chosenInlineResult.result_id);
-    if (topic !== undefined && (topic === LAWYER || deps.content.topic(topic) !== undefined)) deps.stats.count("inline_chosen", topic);
+    if (topic !== undefined && (topic === LAWYER || topic === ABROAD || deps.content.topic(topic) !== undefined)) deps.stats.count("inline_chosen", topic);
   });
 
   return feature;

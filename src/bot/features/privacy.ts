@@ -23,18 +23,11 @@ export function privacyFeature(deps: BotDeps, buttons: CallbackRouter): Composer
     };
   }
 
-  function askScreen(view: View): Screen {
-    return {
-      html: view.t("privacy.forgetAsk"),
-      keyboard: [[button.cb(view.t("buttons.forgetConfirm"), cb.forgetYes)], [button.cb(view.t("buttons.forgetCancel"), cb.forgetNo)]],
-    };
-  }
-
   feature.command("privacy", (ctx) => show(ctx, privacyScreen(ctx), "new"));
-  feature.command("forget", (ctx) => show(ctx, askScreen(ctx), "new"));
+  feature.command("forget", (ctx) => show(ctx, forgetAskScreen(ctx), "new"));
   buttons
     .on("privacy", (ctx) => show(ctx, privacyScreen(ctx)))
-    .on("forgetAsk", (ctx) => show(ctx, askScreen(ctx)))
+    .on("forgetAsk", (ctx) => show(ctx, forgetAskScreen(ctx)))
     .on("forgetNo", (ctx) => show(ctx, privacyScreen(ctx, ctx.t("privacy.forgetKept"))))
     .on("forgetYes", async (ctx) => {
       await ctx.answerCallbackQuery();
@@ -47,10 +40,20 @@ export function privacyFeature(deps: BotDeps, buttons: CallbackRouter): Composer
       ctx.records?.forget(sorted.at(-1));
       forgetThisUpdate(ctx);
       await deleteMessages(ctx, sorted);
-      await ctx.reply(ctx.t("privacy.forgetDone"), { parse_mode: "HTML" });
+      // Nothing is kept now; the button starts again from the menu, as /start would.
+      await ctx.reply(ctx.t("privacy.forgetDone"), { parse_mode: "HTML", reply_markup: { inline_keyboard: [[button.cb(ctx.t("privacy.restart"), cb.menu)]] } });
     });
 
   return feature;
+}
+
+/** "Delete everything?" with the one confirmation: from /forget, the privacy screen, or typed "delete my data". */
+export function forgetAskScreen(view: View, lead?: string): Screen {
+  const text = view.t("privacy.forgetAsk");
+  return {
+    html: lead === undefined ? text : `${lead}\n\n${text}`,
+    keyboard: [[button.cb(view.t("buttons.forgetConfirm"), cb.forgetYes)], [button.cb(view.t("buttons.forgetCancel"), cb.forgetNo)]],
+  };
 }
 
 /**

@@ -1,42 +1,79 @@
 import { Composer } from "grammy";
+import { readTyped } from "../../search/answer.js";
 import { cb } from "../callback-data.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
-import { button, show } from "../screen.js";
-import { menuKeyboard, menuScreen, showOutdated } from "../screens.js";
+import { button, type Screen, show } from "../screen.js";
+import { menuKeyboard, menuScreen, showOutdated, type View } from "../screens.js";
+import { abroadScreen } from "./abroad.js";
 import { handoffScreen } from "./handoff.js";
+import { forgetAskScreen } from "./privacy.js";
+import { distressScreen, urgentScreen } from "./urgent.js";
 
 /** Typed text is read up to this length; beyond it, nothing changes what the bot answers. */
 const READ_CHARS = 500;
 
+function topicButtons(view: View, topics: readonly string[], limit: number) {
+  return topics.slice(0, limit).map((id) => [button.cb(view.t(`topics.${id}.button`), cb.topic(id))]);
+}
+
 /**
- * Whatever no feature took, in a private chat. Typed text is answered the way a person would:
- * wanting to call, a price or a lawyer leads to the lawyer screen (unless the text also asks
- * about a topic, which is then offered with the lawyer beside it); a greeting, thanks or a plea
- * for help get a short, warm reply with the way forward; anything else is matched against the
- * topics. Nothing typed is stored or logged. Media and unknown commands get the menu; unknown
- * buttons are reported as outdated.
+ * Whatever no feature took, in a private chat. Typed text is answered the way a person would
+ * (the decision is search/answer.ts's readTyped): deleting one's data gets the /forget button;
+ * "are you a bot?" an honest answer and the lawyer; someone detained the urgent lane; someone
+ * close the relative's path; fear a kind word, the route and the lawyer; a country the card for a
+ * third country; calling, a lawyer or the price the lawyer screen; small talk a short reply; a
+ * question the topics. Nothing typed is stored or logged. Media and unknown commands get the
+ * menu; unknown buttons are reported as outdated.
  */
 export function unhandledFeature(deps: BotDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
+  function reply(ctx: BotContext, text: string): Screen {
+    const reading = readTyped(deps.search, deps.intents, text, ctx.lang);
+    const t = ctx.t;
+    switch (reading.kind) {
+      case "intent":
+        switch (reading.intent) {
+          case "forget":
+            return forgetAskScreen(ctx, t("free.forget"));
+          case "bot":
+            deps.stats.count("handoff");
+            return handoffScreen(ctx, deps, { to: "menu" }, t("free.bot"));
+          case "detained":
+            return urgentScreen(ctx, deps, { to: "menu" });
+          case "distress":
+            return distressScreen(ctx);
+          case "relative":
+            return {
+              html: t("free.relative"),
+              keyboard: [
+                [button.cb(t("buttons.relative"), cb.guidedStart(true))],
+                ...topicButtons(ctx, reading.topics, 2),
+                [button.cb(t("buttons.urgent"), cb.urgent())],
+                [button.cb(t("buttons.lawyer"), cb.handoff())],
+                [button.cb(t("buttons.home"), cb.menu)],
+              ],
+            };
+          default:
+            return { html: t(`free.${reading.intent}`), keyboard: menuKeyboard(ctx) };
+        }
+      case "lawyer":
+        deps.stats.count("handoff");
+        return handoffScreen(ctx, deps, { to: "menu" }, t(`free.${reading.intent}`));
+      case "place":
+        return abroadScreen(ctx, deps, reading.place, reading.topics);
+      case "topics":
+        return { html: t("free.matches"), keyboard: [...topicButtons(ctx, reading.topics, 3), [button.cb(t("buttons.lawyer"), cb.handoff())], [button.cb(t("buttons.home"), cb.menu)]] };
+      case "none":
+        return { html: t("free.noMatch"), keyboard: menuKeyboard(ctx) };
+    }
+  }
+
   feature.on("message:text", async (ctx) => {
     const isCommand = ctx.msg.entities?.[0]?.type === "bot_command" && ctx.msg.entities[0].offset === 0;
     if (isCommand) return show(ctx, menuScreen(ctx, ctx.t("free.noMatch")), "new");
-    const text = ctx.msg.text.slice(0, READ_CHARS);
-    const said = deps.intents.recognise(text);
-    const topics = said === undefined || said.more ? deps.search.search(text, ctx.lang, 3).topics : [];
-    // "Can I call you?", "how much is a consultation?": the lawyer. "A lawyer promised me a visa": the topics, with the lawyer beside them.
-    if ((said?.intent === "call" || said?.intent === "lawyer" || said?.intent === "price") && topics.length === 0) {
-      deps.stats.count("handoff");
-      return show(ctx, handoffScreen(ctx, deps, { to: "menu" }, ctx.t(`free.${said.intent}`)), "new");
-    }
-    if (topics.length > 0) {
-      const found = topics.map((id) => [button.cb(ctx.t(`topics.${id}.button`), cb.topic(id))]);
-      return show(ctx, { html: ctx.t("free.matches"), keyboard: [...found, [button.cb(ctx.t("buttons.lawyer"), cb.handoff())], [button.cb(ctx.t("buttons.home"), cb.menu)]] }, "new");
-    }
-    const reply = said === undefined ? "free.noMatch" : `free.${said.intent}`;
-    return show(ctx, { html: ctx.t(reply), keyboard: menuKeyboard(ctx) }, "new");
+    return show(ctx, reply(ctx, ctx.msg.text.slice(0, READ_CHARS)), "new");
   });
 
   feature.on("message", (ctx) => show(ctx, menuScreen(ctx, ctx.t("free.media")), "new"));

@@ -1,0 +1,153 @@
+import { describe, expect, it, afterEach } from "vitest";
+import { cb, parseCallback } from "../src/bot/callback-data.js";
+import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
+import { loadContent } from "../src/content/content.js";
+import { sentences, sourcedSentences } from "../src/content/sourced.js";
+import { createI18n, readLocales } from "../src/i18n.js";
+import { startTestBot, type TestBot } from "./support/harness.js";
+import { en, firstLine, ru, texts } from "./support/texts.js";
+
+let tb: TestBot | undefined;
+afterEach(async () => {
+  expect(tb?.tg.rejected ?? [], "Bot API calls rejected").toEqual([]);
+  await tb?.close();
+  tb = undefined;
+});
+
+const LOCATOR = "https://locator.ice.gov/odls/";
+const EOIR = "https://www.justice.gov/eoir/list-pro-bono-legal-service-providers";
+
+describe("the urgent lane: someone detained", () => {
+  it.each([
+    ["ru", "сын задержан в США, где его искать"],
+    ["ru", "мужа задержали на границе"],
+    ["ru", "брат в детеншене, как его найти"],
+    ["ru", "ICE забрали племянника"],
+    ["ru", "zaderzhali syna"],
+    ["en", "my son is detained by ICE, where is he?"],
+    ["en", "ICE took my husband this morning"],
+    ["en", "they detained me at the border what now"],
+    ["en", "my brother was arrested by immigration, how do I find him"],
+  ] as const)("%s %j: how to find them (ICE's locator and what it needs), what an A-number is, the firm in one tap", async (lang, typed) => {
+    tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
+    const t = texts(lang);
+    const user = tb.user({ language_code: lang });
+    await user.send(typed);
+    const message = user.lastBotMessage()!;
+    expect(firstLine(message.text!)).toBe(t("urgent.detained.title"));
+    expect(message.text).toContain(t("urgent.detained.lead"));
+    expect(message.text).toContain(firstLine(t("urgent.detained.anumber")).split(".")[0]!);
+    // The locator is a link to ICE's own page, with its visible address and the day it was checked.
+    expect(message.signature).toContain(`href="${LOCATOR}"`);
+    expect(message.text).toContain("locator.ice.gov/odls");
+    expect(message.text).toContain(lang === "ru" ? "30 ноября 2026" : "30 Nov 2026");
+    expect(message.text).toContain("+1 646-859-0205");
+    const labels = user.buttons().map((b) => b.text);
+    expect(labels).toEqual(expect.arrayContaining([t("buttons.book"), t("buttons.lawyer"), t("buttons.freeHelp")]));
+  });
+
+  it("questions about detention in general still go to the topic, not the urgent lane", async () => {
+    tb = await startTestBot();
+    for (const [lang, typed] of [["ru", "задержат ли меня на границе"], ["en", "how long will I be held in detention"]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send(typed);
+      expect(user.lastBotMessage()!.text).toBe(texts(lang)("free.matches"));
+      expect(user.buttons()[0]!.text).toBe(texts(lang)("topics.detention.button"));
+    }
+  });
+
+  it("is a screen other flows link to (cb.urgent), with free legal help beside the firm, and Back where it came from", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "ru" });
+    await user.send("/start ru-detention");
+    await user.press(ru("buttons.urgent"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(ru("urgent.detained.title"));
+    await user.press(ru("buttons.back"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(ru("topics.detention.title"));
+    await user.press(ru("buttons.urgent"));
+    await user.press(ru("buttons.freeHelp"));
+    const free = user.lastBotMessage()!;
+    expect(firstLine(free.text!)).toBe(ru("urgent.free.title"));
+    expect(free.signature).toContain(`href="${EOIR}"`);
+    expect(free.text).toContain("+1 646-859-0205");
+    await user.press(ru("buttons.back"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(ru("urgent.detained.title"));
+    // From a route, Back returns to the route.
+    await user.pressData(cb.urgent({ to: "route", answers: "mun-pn." }));
+    await user.press(ru("buttons.back"));
+    expect(user.lastBotMessage()!.text).toContain(ru("route.steps.us-hearings.lead"));
+  });
+
+  it("its callback data is built and parsed in one place, and bad data is refused", () => {
+    expect(cb.urgent()).toBe("d");
+    expect(parseCallback("d")).toEqual({ kind: "urgent", back: { to: "menu" } });
+    expect(parseCallback(cb.urgent({ to: "route", answers: "orn-pna" }))).toEqual({ kind: "urgent", back: { to: "route", answers: "orn-pna" } });
+    expect(parseCallback(cb.freeHelp({ to: "urgent" }))).toEqual({ kind: "freeHelp", back: { to: "urgent" } });
+    expect(parseCallback(cb.handoff({ to: "urgent" }))).toEqual({ kind: "handoff", back: { to: "urgent" } });
+    for (const bad of ["d:", "d:x:y", "df:r.zzz", "d:s."]) expect(parseCallback(bad), bad).toBeUndefined();
+  });
+});
+
+describe("fear and distress", () => {
+  it.each([
+    ["ru", "привет, мне страшно"],
+    ["ru", "помогите"],
+    ["ru", "я в панике"],
+    ["ru", "😭"],
+    ["en", "I'm scared"],
+    ["en", "please help"],
+    ["en", "😰"],
+  ] as const)("%s %j: one warm human sentence first, then the route and the lawyer", async (lang, typed) => {
+    tb = await startTestBot();
+    const t = texts(lang);
+    const user = tb.user({ language_code: lang });
+    await user.send(typed);
+    const text = user.lastBotMessage()!.text!;
+    expect(text.startsWith(t("urgent.fear.lead"))).toBe(true);
+    expect(user.buttons().map((b) => b.text).slice(0, 4)).toEqual([t("buttons.guided"), t("buttons.relative"), t("buttons.lawyer"), t("buttons.urgent")]);
+  });
+});
+
+describe("every sentence of the urgent lane and the safety card names its source", () => {
+  const i18n = createI18n(readLocales(LOCALES_DIR));
+  const content = loadContent(CONTENT_DIR, i18n);
+
+  it("in both languages, each one from the transcript, the update list, a named official page, the firm, or the bot itself", () => {
+    const { sentences: all, problems } = sourcedSentences(content, i18n);
+    expect(problems).toEqual([]);
+    for (const key of ["urgent.detained.find", "urgent.detained.anumber", "urgent.detained.call", "urgent.free.body", "urgent.fear.lead", "topics.safety.body"]) {
+      for (const lang of ["ru", "en"] as const) expect(all.filter((s) => s.key === key && s.lang === lang).length, `${key} ${lang}`).toBeGreaterThan(0);
+    }
+    expect(all.every((s) => s.sources.length > 0)).toBe(true);
+    // Official pages are named with an address and the day they were checked.
+    for (const page of content.pages) {
+      expect(page.url).toMatch(/^https:\/\//);
+      expect(page.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it("a sentence added without a source, or a source that points nowhere, is a problem", () => {
+    const broken = { ...content, sourced: { ...content.sourced, "urgent.detained.anumber": [["page:ice-locator"], ["page:no-such-page"]] } };
+    const { problems } = sourcedSentences(broken, i18n);
+    expect(problems.some((p) => p.includes("urgent.detained.anumber") && p.includes("sentences but 2 source entries"))).toBe(true);
+    expect(problems.some((p) => p.includes("unknown source page:no-such-page"))).toBe(true);
+  });
+
+  it("splits what a reader sees into sentences: lines, bullets, and sentences that end before a capital", () => {
+    expect(sentences("• <b>Clear this chat.</b> /forget deletes it. Then 0.01% of U.S. travellers.\nNew line")).toEqual(["Clear this chat.", "/forget deletes it.", "Then 0.01% of U.S. travellers.", "New line"]);
+  });
+
+  it("the safety card no longer states the CBP figure without its official page, and names the page with its check date", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send(`/start ${lang}-safety`);
+      const message = user.lastBotMessage()!;
+      expect(firstLine(message.text!)).toBe(t("topics.safety.title"));
+      expect(message.signature).toContain('href="https://www.cbp.gov/travel/cbp-search-authority/border-search-electronic-devices"');
+      expect(message.text).toContain(lang === "ru" ? "проверено 30 ноября 2026" : "checked 30 Nov 2026");
+      // No API method names or English on the Russian card.
+      if (lang === "ru") expect(message.text).not.toMatch(/deleteMessage|Bot API|citing/);
+    }
+  });
+});
