@@ -76,6 +76,43 @@ describe("offline guide", () => {
     expect(text).not.toMatch(lang === "en" ? /\bpress (the|a|this)\b|\btap\b|\bbutton/i : /нажм|кнопк/i);
   });
 
+  it.each(["ru", "en"] as const)("%s: opens with the summary box and the contents; every section folds (details, no script); the relatives' section is one tap from the top", async (lang) => {
+    const t = texts(lang);
+    const { html } = await guideFor(lang);
+    const order = ['id="summary"', 'id="contents"', "<details"].map((m) => html.indexOf(m));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const topic of tb!.app.deps.content.topics) {
+      expect(html, topic.id).toMatch(new RegExp(`<section id="${topic.id}">\\s*<details>\\s*<summary><h2>`));
+    }
+    const summary = sections(html).get("summary")!;
+    expect(summary).toContain(`<a href="#relatives">${t("guide.forRelatives")}</a>`);
+  });
+
+  it("the copy sent to a relative opens with the relatives' section, unfolded, first in the contents", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start en-relatives");
+    await user.press(en("buttons.guideRu"));
+    const document = user.lastBotMessage()!.document!;
+    const html = document.content.toString("utf8");
+    const sectionsInOrder = [...html.matchAll(/<section id="([^"]+)">/g)].map((m) => m[1]);
+    expect(sectionsInOrder[0]).toBe("relatives");
+    expect(html).toMatch(/<section id="relatives">\s*<details open>/);
+    expect(html.match(/<ol>\s*<li><a href="#([^"]+)"/)![1]).toBe("relatives");
+    // The English reader's caption names the file's language in English.
+    expect(user.lastBotMessage()!.caption).toContain(`(${en("guide.language.ru")})`);
+    expect(user.lastBotMessage()!.caption).not.toContain("Русский");
+  });
+
+  it("the caption names the file's language in the reader's language", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "ru" });
+    await user.send("/start");
+    await user.pressData("og:en");
+    expect(user.lastBotMessage()!.caption).toContain(`(${ru("guide.language.en")})`);
+  });
+
   it("npm run build:guide writes both languages to a folder", () => {
     const dir = mkdtempSync(join(tmpdir(), "guide-build-"));
     execFileSync("npm", ["run", "--silent", "build:guide", "--", dir], { encoding: "utf8" });
@@ -126,6 +163,18 @@ describe.skipIf(CHROMIUM === undefined && !mustRun)(`the offline guide on a phon
       title: document.querySelector("h1")!.textContent,
     }));
     expect(m.scroll, `${lang} page width at ${width}px`).toBeLessThanOrEqual(width);
+    // Every section unfolded, as a reader opens them: still nothing wider than the screen.
+    const unfolded = await page.evaluate(() => {
+      for (const d of document.querySelectorAll("details")) d.open = true;
+      return {
+        scroll: document.documentElement.scrollWidth,
+        widest: Math.max(...[...document.querySelectorAll("body *")].map((e) => e.getBoundingClientRect().right)),
+        folds: document.querySelectorAll("details").length,
+      };
+    });
+    expect(unfolded.folds).toBeGreaterThan(10);
+    expect(unfolded.scroll, `${lang} unfolded page width at ${width}px`).toBeLessThanOrEqual(width);
+    expect(unfolded.widest, `${lang} widest unfolded element at ${width}px`).toBeLessThanOrEqual(width);
     expect(m.widest, `${lang} widest element at ${width}px`).toBeLessThanOrEqual(width);
     expect(m.summaryTop).toBeLessThan(800);
     expect(m.title).toBe(texts(lang)("guide.docTitle"));

@@ -16,7 +16,7 @@ import { ANSWERS_PATTERN } from "./features/guided/answers.js";
  *   g  gr                      start "My situation" (gr: for someone close, the first answer given)
  *   g:<question>:<answer>  g:b  g:x     inside the conversation: an answer, back, cancel
  *   R:<answers>  Rd:<answers>  Rs:<answers>   a route, its step details, its summary for a lawyer
- *   lang  lang:<ru|en>  sh  og[:<ru|en>]  pv  fg  fg:y  fg:n
+ *   lang  lang:<ru|en>  sh  og[:<ru|en>[:r]]  pv  fg  fg:y  fg:n
  *
  * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>, u,
  * d (the urgent lane), h (the lawyer screen).
@@ -53,7 +53,7 @@ export type Action =
   | { kind: "languagePicker" }
   | { kind: "language"; lang: Lang }
   | { kind: "share" }
-  | { kind: "guide"; lang: Lang | undefined }
+  | { kind: "guide"; lang: Lang | undefined; forRelative: boolean }
   | { kind: "privacy" }
   | { kind: "forgetAsk" }
   | { kind: "forgetYes" }
@@ -87,7 +87,8 @@ export const cb = {
   languagePicker: "lang",
   language: (lang: Lang) => `lang:${lang}`,
   share: "sh",
-  guide: (lang?: Lang) => (lang === undefined ? "og" : `og:${lang}`),
+  /** The offline guide; for a relative (og:ru:r), the relatives' section comes first. */
+  guide: (lang?: Lang, forRelative = false) => (lang === undefined ? "og" : `og:${lang}${forRelative ? ":r" : ""}`),
   privacy: "pv",
   forgetAsk: "fg",
   forgetYes: "fg:y",
@@ -137,7 +138,7 @@ const FIXED: Record<string, Action> = {
   "g:x": { kind: "guidedCancel" },
   lang: { kind: "languagePicker" },
   sh: { kind: "share" },
-  og: { kind: "guide", lang: undefined },
+  og: { kind: "guide", lang: undefined, forRelative: false },
   pv: { kind: "privacy" },
   fg: { kind: "forgetAsk" },
   "fg:y": { kind: "forgetYes" },
@@ -190,7 +191,7 @@ export function parseCallback(data: string): Action | undefined {
     case "lang":
       return rest.length === 1 && isLang(a) ? { kind: "language", lang: a } : undefined;
     case "og":
-      return rest.length === 1 && isLang(a) ? { kind: "guide", lang: a } : undefined;
+      return (rest.length === 1 || (rest.length === 2 && b === "r")) && isLang(a) ? { kind: "guide", lang: a, forRelative: b === "r" } : undefined;
     default:
       return undefined;
   }

@@ -97,7 +97,7 @@ export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: B
   // Helping someone close: the ways to do it are on the screen that explains it.
   const helping =
     topic.id === "relatives"
-      ? [[button.cb(t("buttons.relative"), cb.guidedStart(true))], [button.cb(t("buttons.shareLink"), cb.share)], [button.cb(t("buttons.guideRu"), cb.guide("ru"))]]
+      ? [[button.cb(t("buttons.relative"), cb.guidedStart(true))], [button.cb(t("buttons.shareLink"), cb.share)], [button.cb(t("buttons.guideRu"), cb.guide("ru", true))]]
       : [];
   // Detention and what follows: someone held now needs the urgent lane, not only the 2022 account.
   const urgent = URGENT_TOPICS.has(topic.id) ? [[button.cb(t("buttons.urgent"), cb.urgent(here))]] : [];

@@ -8,12 +8,18 @@ import { escapeHtml } from "../telegram/html.js";
  * Telegram (it is reported blocked in Russia). It makes no network requests and needs no
  * scripts; it fits a phone's width; and it speaks as a document, never of buttons or commands.
  */
-export function buildOfflineGuide(r: RenderContext, generatedOn: Date, bookingUrl?: string): string {
+/** The section written for someone helping a person close to them: first in their copy, one tap from the top in others. */
+const RELATIVES = "relatives";
+
+export function buildOfflineGuide(r: RenderContext, generatedOn: Date, bookingUrl?: string, audience: "reader" | "relative" = "reader"): string {
   const t = r.t;
   const content = r.content;
   const recorded = date(r, content.recordedOn, "long");
   const stale = r.staleAfterDays === undefined ? "" : `<p class="warn">${t("common.stale", { date: date(r, content.updates.newestCheck), days: r.staleAfterDays })}</p>`;
-  const toc = [...content.topics.map((topic) => `<li><a href="#${topic.id}">${t(`topics.${topic.id}.title`)}</a></li>`)].join("\n");
+  const relatives = content.topics.filter((topic) => topic.id === RELATIVES);
+  const topics = audience === "relative" ? [...relatives, ...content.topics.filter((topic) => topic.id !== RELATIVES)] : content.topics;
+  const toc = topics.map((topic) => `<li><a href="#${topic.id}">${t(`topics.${topic.id}.title`)}</a></li>`).join("\n");
+  const forRelatives = relatives.length === 0 ? "" : `<p><a href="#${RELATIVES}">${t("guide.forRelatives")}</a></p>`;
   return `<!doctype html>
 <html lang="${r.lang}">
 <head>
@@ -30,6 +36,7 @@ h1{font-size:1.4em;line-height:1.25}h2{font-size:1.2em;line-height:1.3;margin-to
 .box{border:2px solid #0645ad;border-radius:8px;padding:.4em 1em;margin:1em 0}
 .note{background:#fff6d6;border-left:4px solid #e0b000;padding:.5em .8em;margin:1em 0}.warn{background:#ffe2e0;border-left:4px solid #c00;padding:.5em .8em}
 .src{color:#555;font-size:.9em}.entry{margin:1em 0}ul,ol{padding-left:1.3em}a{color:#0645ad}
+details{border-top:1px solid #ccc;margin-top:.6em}summary{cursor:pointer;padding:.5em 0}summary h2{display:inline;border:0;margin:0;padding:0;font-size:1.15em}
 @media (prefers-color-scheme:dark){body{background:#111;color:#eee}.note{background:#3a3000}.warn{background:#4a1410}.src{color:#aaa}a{color:#8ab4f8}.box{border-color:#8ab4f8}}
 </style>
 </head>
@@ -40,6 +47,7 @@ ${stale}
 <section class="box" id="summary">
 <h2 style="margin-top:.5em;border:0;padding:0">${t("guide.summaryTitle")}</h2>
 ${paragraphs(t("guide.summary"))}
+${forRelatives}
 <h3>${t("guide.contactTitle")}</h3>
 ${contacts(r, bookingUrl)}
 <p>${t("common.disclaimer")}</p>
@@ -48,7 +56,8 @@ ${contacts(r, bookingUrl)}
 <ol>
 ${toc}
 </ol>
-${content.topics.map((topic) => (topic.kind === "updates" ? updatesSection(r) : topicSection(r, topic))).join("\n")}
+<p class="src">${t("guide.foldHint")}</p>
+${topics.map((topic) => (topic.kind === "updates" ? updatesSection(r) : topicSection(r, topic, audience === "relative" && topic.id === RELATIVES))).join("\n")}
 <p class="src">${t("guide.privacyNote")}</p>
 </body>
 </html>
@@ -69,18 +78,23 @@ function contacts(r: RenderContext, bookingUrl: string | undefined): string {
   return `<p>${lines.join("<br>\n")}</p>`;
 }
 
-function topicSection(r: RenderContext, topic: Topic): string {
+/** A section that folds (HTML details, no script): the guide reads as a list of titles until one is opened. */
+function folded(id: string, title: string, body: string[], open: boolean): string {
+  return [`<section id="${id}">`, `<details${open ? " open" : ""}>`, `<summary><h2>${title}</h2></summary>`, ...body, "</details>", "</section>"].join("\n");
+}
+
+function topicSection(r: RenderContext, topic: Topic, open = false): string {
   const t = r.t;
   const own = `topics.${topic.id}.guideBody`;
   const body = t(own) === own ? t(`topics.${topic.id}.body`, { recorded: date(r, r.content.recordedOn, "long") }) : t(own);
   const notes = r.content.notesFor(topic.id);
-  const parts = [`<section id="${topic.id}">`, `<h2>${t(`topics.${topic.id}.title`)}</h2>`, paragraphs(body)];
+  const parts = [paragraphs(body)];
   if (notes.length > 0) {
     const lines = notes.map((item) => `<li>${noteLine(r, item).replace(/^• /, "")} <a href="#update-${item.id}">↓</a></li>`);
     parts.push(`<div class="note">${t("common.notesHeader", { date: date(r, r.content.updates.newestCheck) })}<ul>${lines.join("")}</ul></div>`);
   }
-  parts.push(`<p class="src">${sourceLine(r, topic)}</p>`, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`, "</section>");
-  return parts.join("\n");
+  parts.push(`<p class="src">${sourceLine(r, topic)}</p>`, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`);
+  return folded(topic.id, t(`topics.${topic.id}.title`), parts, open);
 }
 
 /** Every dated change, by subject and newest first, with links to its sources. */
@@ -91,15 +105,12 @@ function updatesSection(r: RenderContext): string {
   const groups = u.groups
     .filter((g) => u.inGroup(g).length > 0)
     .map((g) => `<h3>${t(`updates.groups.${g}`)}</h3>\n${u.inGroup(g).map((item) => entry(r, item)).join("\n")}`);
-  return [
-    `<section id="updates">`,
-    `<h2>${t("guide.updatesTitle")}</h2>`,
-    paragraphs(t("topics.updates.body", { recorded: date(r, r.content.recordedOn, "long") })),
-    `<p class="src">${checked}</p>`,
-    ...groups,
-    `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`,
-    "</section>",
-  ].join("\n");
+  return folded(
+    "updates",
+    t("guide.updatesTitle"),
+    [paragraphs(t("topics.updates.body", { recorded: date(r, r.content.recordedOn, "long") })), `<p class="src">${checked}</p>`, ...groups, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`],
+    false,
+  );
 }
 
 function entry(r: RenderContext, item: UpdateItem): string {

@@ -18,23 +18,24 @@ export function offlineGuideFeature(deps: BotDeps, buttons: CallbackRouter): Com
   // The file depends on the language, the bot's name and the day: build each once a day.
   const cache = new Map<string, Buffer>();
 
-  function file(ctx: BotContext, lang: Lang): Buffer {
+  function file(ctx: BotContext, lang: Lang, forRelative: boolean): Buffer {
     const today = new Date(deps.now());
-    const key = `${lang}|${ctx.me.username}|${today.toISOString().slice(0, 10)}`;
+    const key = `${lang}|${forRelative}|${ctx.me.username}|${today.toISOString().slice(0, 10)}`;
     let bytes = cache.get(key);
     if (bytes === undefined) {
-      if (cache.size >= 4) cache.clear();
+      if (cache.size >= 8) cache.clear();
       const view = { t: deps.i18n.t(lang), lang, me: ctx.me };
-      bytes = Buffer.from(buildOfflineGuide(renderContext(view, deps), today, deps.settings.bookingUrl), "utf8");
+      bytes = Buffer.from(buildOfflineGuide(renderContext(view, deps), today, deps.settings.bookingUrl, forRelative ? "relative" : "reader"), "utf8");
       cache.set(key, bytes);
     }
     return bytes;
   }
 
-  async function send(ctx: BotContext, lang: Lang) {
+  async function send(ctx: BotContext, lang: Lang, forRelative = false) {
     const t = deps.i18n.t(lang);
-    await ctx.replyWithDocument(new InputFile(file(ctx, lang), t("guide.filename")), {
-      caption: ctx.t("guide.caption", { lang: t("meta.name") }),
+    await ctx.replyWithDocument(new InputFile(file(ctx, lang, forRelative), t("guide.filename")), {
+      // The file's language, named in the reader's: "Offline guide (Russian)", «Офлайн-памятка (на английском)».
+      caption: ctx.t("guide.caption", { lang: ctx.t(`guide.language.${lang}`) }),
       parse_mode: "HTML",
     });
   }
@@ -45,16 +46,17 @@ export function offlineGuideFeature(deps: BotDeps, buttons: CallbackRouter): Com
       if (mode === "new" || firstTap(ctx, cb.guide("ru"), deps.now())) await send(ctx, "ru");
       return;
     }
-    const keyboard = [[button.cb(ctx.t("buttons.guideRu"), cb.guide("ru"))], [button.cb(ctx.t("buttons.guideEn"), cb.guide("en"))], navRow(ctx, cb.menu)];
+    // From the English interface the Russian guide is the one for relatives: it opens with their section.
+    const keyboard = [[button.cb(ctx.t("buttons.guideRu"), cb.guide("ru", true))], [button.cb(ctx.t("buttons.guideEn"), cb.guide("en"))], navRow(ctx, cb.menu)];
     await show(ctx, { html: ctx.t("guide.choose"), keyboard }, mode);
   }
 
   feature.command("guide", (ctx) => offer(ctx, "new"));
   buttons
-    .on("guide", async (ctx, { lang }) => {
+    .on("guide", async (ctx, { lang, forRelative }) => {
       if (lang === undefined) return offer(ctx, "auto");
       await ctx.answerCallbackQuery();
-      if (firstTap(ctx, cb.guide(lang), deps.now())) await send(ctx, lang);
+      if (firstTap(ctx, cb.guide(lang, forRelative), deps.now())) await send(ctx, lang, forRelative);
     });
   return feature;
 }

@@ -19,13 +19,14 @@ export function shareFeature(deps: BotDeps, buttons: CallbackRouter): Composer<B
     const link = deepLink(view.me.username, { lang: "ru", source: "sh" });
     const relativeText = deps.i18n.t("ru")("share.linkText");
     const shareSheet = `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(relativeText)}`;
-    const guides = view.lang === "ru" ? [cb.guide("ru")] : [cb.guide("ru"), cb.guide("en")];
+    // What a sharer sends is for someone close: the Russian guide opens with the relatives' section.
+    const guides = view.lang === "ru" ? [cb.guide("ru", true)] : [cb.guide("ru", true), cb.guide("en")];
     return {
       html: view.t("share.text", { link }),
       keyboard: [
         [button.url(view.t("buttons.shareLink"), shareSheet)],
         [{ text: view.t("buttons.shareInline"), switch_inline_query: view.lang === "ru" ? "" : "ru " }],
-        ...guides.map((data) => [button.cb(view.t(data === cb.guide("ru") ? "buttons.guideRu" : "buttons.guideEn"), data)]),
+        ...guides.map((data) => [button.cb(view.t(data === cb.guide("ru", true) ? "buttons.guideRu" : "buttons.guideEn"), data)]),
         navRow(view, cb.menu),
       ],
     };

@@ -97,7 +97,7 @@ export function routeScreen(view: View, deps: ContentDeps, code: string): Screen
     html,
     keyboard: [
       [button.cb(t("buttons.details"), cb.routeDetails(code))],
-      ...(other ? [[button.cb(t("buttons.guideRu"), cb.guide("ru"))], [button.cb(t("buttons.shareLink"), cb.share)]] : []),
+      ...(other ? [[button.cb(t("buttons.guideRu"), cb.guide("ru", true))], [button.cb(t("buttons.shareLink"), cb.share)]] : []),
       [button.cb(t("buttons.updates"), cb.updates(here))],
       ...(booking === undefined ? [[button.cb(t("buttons.lawyer"), cb.handoff(here))]] : [[button.url(t("buttons.book"), booking)]]),
       [button.cb(t("buttons.summary"), cb.routeSummary(code))],
