@@ -106,6 +106,7 @@ async function chat(): Promise<void> {
           const message = user.botMessages().find((m) => m.message_id === lastMessageId);
           await user.pressData(button.callback_data, message);
         } else if ("url" in button && button.url !== undefined) out(`(opens ${button.url})`);
+        else if ("copy_text" in button) out(`(copies to the clipboard: ${button.copy_text.text})`);
         else if ("switch_inline_query" in button) out(`(Telegram would let you pick a chat and type @${tg.botInfo.username}; try "@" followed by a few words.)`);
       } else if (input.startsWith("@")) {
         lastQuery = input.slice(1).trim();
