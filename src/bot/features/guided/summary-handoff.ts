@@ -63,6 +63,8 @@ export function shortSummary(view: View, code: string, max = MAX_COPY_TEXT_LENGT
 /** A link with `text` as its last query parameter, the text shortened until the whole link fits Telegram. */
 export function withText(base: string, param: string, text: string, max = MAX_BUTTON_URL_LENGTH): string {
   const join = base.includes("?") ? "&" : "?";
+  const whole = `${base}${join}${param}=${encodeURIComponent(text)}`;
+  if (whole.length <= max) return whole;
   let room = text.length;
   for (;;) {
     const url = `${base}${join}${param}=${encodeURIComponent(cut(text, room))}`;
