@@ -1,6 +1,9 @@
 import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
+import { encodeAnswers, nextQuestion, QUESTIONS } from "../src/bot/features/guided/answers.js";
+import { routeSteps } from "../src/bot/features/guided/route.js";
 import { startupJobs } from "../src/run/jobs.js";
+import { everyAnswerCombination } from "../tools/content-audit.js";
 import { registerProfile } from "../src/run/profile.js";
 import { startTestBot, type TestBot, TEST_TOKEN } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
@@ -122,44 +125,124 @@ describe("start-up jobs", () => {
   });
 });
 
+/** The numbered lines of a route screen. */
+const lines = (text: string) => [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => m[1]!);
+
 describe("asking for someone close", () => {
-  it.each(["ru", "en"] as const)("%s: from /start, questions about the other person, and a route that speaks to the one asking", async (lang) => {
+  it.each(["ru", "en"] as const)("%s: from /start, questions about the other person, and a route about them that fits where they are", async (lang) => {
     tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
     const t = lang === "ru" ? ru : en;
     const mother = tb.user({ language_code: lang });
     await mother.send("/start ru_sh".replace("ru", lang));
     await mother.press(t("buttons.relative"));
     let text = mother.lastBotMessage()!.text!;
-    expect(text).toContain(t("guided.introOther", { max: 6 }));
-    expect(text).toContain(t("guided.progress", { n: 1, max: 6 }));
+    expect(text).toContain(t("guided.introOther", { max: 7 }));
+    expect(text).toContain(t("guided.progress", { n: 1, max: 7 }));
     expect(text).toContain(t("guided.questions.loc.textOther"));
     expect(text).not.toContain(t("guided.questions.loc.text"));
-    for (const [q, a] of [["loc", "a"], ["visa", "n"], ["draft", "s"], ["views", "p"], ["rec", "n"], ["group", "a"]] as const) {
+    for (const [q, a] of [["loc", "a"], ["visa", "n"], ["res", "n"], ["draft", "s"], ["views", "p"], ["rec", "n"], ["group", "a"]] as const) {
       if (q !== "loc") expect(mother.lastBotMessage()!.text, q).toContain(t(`guided.questions.${q}.textOther`));
       await mother.press(t(`guided.questions.${q}.answers.${a}`));
     }
     text = mother.lastBotMessage()!.text!;
     expect(firstLine(text)).toBe(t("route.titleOther"));
-    const lines = [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => m[1]);
-    // What to send, how to talk safely, what the person must not do, what to do if they are held, and the consultation.
-    expect(lines.slice(0, 3)).toEqual([t("route.steps.send.lead"), t("route.steps.talk-safely.lead"), t("route.stepsOther.no-border.lead")]);
-    expect(lines).toContain(t("route.steps.if-held.lead"));
-    expect(lines.at(-1)).toBe(t("route.stepsOther.consult.lead"));
-    // The route is written to the one asking: nothing tells them to leave Russia themselves.
-    expect(lines).not.toContain(t("route.steps.leave.lead"));
-    expect(mother.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([t("buttons.guideRu"), t("buttons.shareLink"), t("buttons.book")]));
-    await mother.press(t("buttons.guideRu"));
-    expect(mother.lastBotMessage()!.document!.file_name).toBe(ru("guide.filename"));
+    // What to send and how they stay safe at a border, what the person must not do, what to do if held, and the consultation: all about them.
+    const shown = lines(text);
+    expect(shown.slice(0, 3)).toEqual([t("route.stepsOther.send-border.lead"), t("route.stepsOther.no-border.lead"), t("route.stepsOther.visa-options.lead")]);
+    expect(shown).toContain(t("route.stepsOther.qualify.lead"));
+    expect(shown).toContain(t("route.stepsOther.if-held.lead"));
+    expect(shown.at(-1)).toBe(t("route.stepsOther.consult.lead"));
+    const others = (tb.app.deps.i18n.resources[lang].route as { stepsOther: Record<string, unknown> }).stepsOther;
+    const aboutThem = new Set(Object.keys(others).map((k) => t(`route.stepsOther.${k}.lead`)));
+    for (const line of shown) expect(aboutThem.has(line), line).toBe(true);
+    // Nothing says "a channel that works in Russia" to someone whose son is abroad.
+    expect(text).not.toContain(t("route.stepsOther.send-russia.lead"));
+    expect(mother.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([t("buttons.card"), t("buttons.book")]));
   });
 
-  it("is also the first answer of 'My situation', and the relatives topic carries its buttons", async () => {
+  it.each(["ru", "en"] as const)("%s: the steps fit where the person is: in Russia, at the border, in the US", async (lang) => {
+    tb = await startTestBot();
+    const t = lang === "ru" ? ru : en;
+    const user = tb.user({ language_code: lang });
+    await user.send("/start");
+    const route = async (code: string) => {
+      await user.pressData(`R:${code}`);
+      return { text: user.lastBotMessage()!.text!, buttons: user.buttons().map((b) => b.text) };
+    };
+    // In Russia: the offline guide by a channel that works there, leaving before a summons; no "if held in the US".
+    let r = await route(encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "n", views: "p", rec: "n", group: "a" }));
+    expect(lines(r.text).slice(0, 2)).toEqual([t("route.stepsOther.send-russia.lead"), t("route.stepsOther.leave.lead")]);
+    expect(r.text).not.toContain(t("route.stepsOther.if-held.lead"));
+    expect(r.buttons).toContain(t("buttons.guideRu"));
+    // In the US: the card, filing and hearings about them, and what to do if ICE detains them; nothing about Russia's channels.
+    r = await route(encodeAnswers({ who: "o", loc: "u", draft: "n", views: "p", rec: "n" }));
+    expect(lines(r.text)).toEqual(expect.arrayContaining([t("route.stepsOther.send.lead"), t("route.stepsOther.us-file.lead"), t("route.stepsOther.us-hearings.lead"), t("route.stepsOther.if-held-us.lead")]));
+    expect(r.text).not.toContain(t("route.stepsOther.send-russia.lead"));
+    expect(r.text).toContain(t("updates.items.arrested-inside.short"));
+    expect(r.buttons).not.toContain(t("buttons.guideRu"));
+    // At the border: the card, what they must not do there, and what to do if they are detained there.
+    r = await route(encodeAnswers({ who: "o", loc: "b", visa: "n", draft: "n", views: "p", rec: "n", group: "a" }));
+    expect(lines(r.text)).toEqual(expect.arrayContaining([t("route.stepsOther.send-border.lead"), t("route.stepsOther.at-border.lead"), t("route.stepsOther.if-held-border.lead")]));
+  });
+
+  it("no question is asked whose answer is never used: each one changes some route, for oneself and for someone close", () => {
+    for (const who of ["m", "o"]) {
+      const full = [...everyAnswerCombination()].filter((a) => a.who === who && nextQuestion(a) === undefined);
+      for (const q of QUESTIONS.filter((x) => x.id !== "who")) {
+        const groups = new Map<string, Set<string>>();
+        for (const a of full.filter((x) => x[q.id] !== undefined)) {
+          const rest = JSON.stringify({ ...a, [q.id]: undefined });
+          if (!groups.has(rest)) groups.set(rest, new Set());
+          groups.get(rest)!.add(routeSteps(a).join(","));
+        }
+        expect([...groups.values()].some((routes) => routes.size > 1), `${who}: ${q.id}`).toBe(true);
+      }
+    }
+  });
+
+  it.each(["ru", "en"] as const)("%s: the card for the person is written to him, in Russian, with his own steps and a link to the bot, sent once", async (lang) => {
+    tb = await startTestBot();
+    const t = lang === "ru" ? ru : en;
+    const user = tb.user({ language_code: lang });
+    await user.send("/start");
+    const answers = { who: "o", loc: "a", visa: "n", res: "n", draft: "s", views: "p", rec: "n", group: "a" } as const;
+    await user.pressData(`R:${encodeAnswers(answers)}`);
+    const route = user.lastBotMessage()!;
+    const data = (user.buttons().find((b) => b.text === t("buttons.card")) as { callback_data: string }).callback_data;
+    await user.tapRepeatedly(data, route, 2);
+    const cards = user.botMessages().filter((m) => m.text?.startsWith(ru("route.card.title")));
+    expect(cards).toHaveLength(1);
+    const card = cards[0]!.text!;
+    // His own route, written to him ("you"), without the steps about this chat.
+    for (const key of routeSteps({ ...answers, who: "m" }).filter((k) => k !== "phone" && k !== "consult")) expect(card, key).toContain(ru(`route.steps.${key}.lead`));
+    expect(card).not.toContain(ru("route.steps.phone.lead"));
+    expect(card).toContain(`https://t.me/${tb.tg.botInfo.username}?start=ru_sh`);
+    expect(card).toContain(ru("common.disclaimer"));
+    expect(card.length).toBeLessThanOrEqual(4096);
+    expect(tb.tg.calls.find((c) => c.method === "sendMessage" && String(c.params.text).startsWith(ru("route.card.title")))!.params.parse_mode).toBeUndefined();
+  });
+
+  it("the summary for the lawyer is about the person: their facts and their steps, not the relative's own", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send("/start");
+    await user.pressData(`R:${encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "s", views: "p", rec: "n", group: "a" })}`);
+    await user.press(en("buttons.summary"));
+    const text = user.lastBotMessage()!.text!;
+    expect(text).toContain(en("route.summary.introOther"));
+    expect(text).toContain(`1. ${en("route.stepsOther.summons.lead")}`);
+    expect(text).not.toContain(en("route.stepsOther.send-russia.lead"));
+    expect(text).toContain(en("route.summary.outroOther"));
+  });
+
+  it("is also the first answer of /route, and the relatives topic carries its buttons", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "ru" });
     await user.send("/route");
     expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.who.text"));
     await user.press(ru("guided.questions.who.answers.o"));
     expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.loc.textOther"));
-    expect(user.lastBotMessage()!.text).toContain(ru("guided.progress", { n: 2, max: 7 }));
+    expect(user.lastBotMessage()!.text).toContain(ru("guided.progress", { n: 2, max: 8 }));
     await user.send("/start ru-relatives");
     const labels = user.buttons().map((b) => b.text);
     expect(labels).toEqual(expect.arrayContaining([ru("buttons.relative"), ru("buttons.shareLink"), ru("buttons.guideRu")]));

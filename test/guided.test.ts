@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { CONTENT_DIR } from "../src/app.js";
 import { encodeAnswers, nextQuestion } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
 import { everyAnswerCombination } from "../tools/content-audit.js";
 import type { SimulatedUser } from "../tools/local-telegram/user.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { notesOn, upTo } from "./support/notes.js";
 import { en, firstLine, ru, type Texts, texts } from "./support/texts.js";
 
 let tb: TestBot;
@@ -12,14 +16,16 @@ afterEach(async () => {
   await tb.close();
 });
 
+/** Every step a route can have, as routes.json lists them. */
+const STEP_KEYS = Object.keys((JSON.parse(readFileSync(join(CONTENT_DIR, "routes.json"), "utf8")) as { steps: Record<string, unknown> }).steps);
+
 /** The step keys a route screen shows, read back from its numbered lines. */
 function steps(text: string, t: Texts, other = false): string[] {
-  const keys = ["summons", "leave", "leave-if", "no-border", "at-border", "visa-fly", "visa-check", "visa-options", "us-file", "us-hearings", "qualify", "case", "case-reasons", "record", "group", "fraud", "consult", "send", "talk-safely", "if-held"];
   const lead = (key: string) => {
     const own = t(`route.stepsOther.${key}.lead`);
     return other && own !== `route.stepsOther.${key}.lead` ? own : t(`route.steps.${key}.lead`);
   };
-  return [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => keys.find((k) => lead(k) === m[1]) ?? `?${m[1]}`);
+  return [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => STEP_KEYS.find((k) => lead(k) === m[1]) ?? `?${m[1]}`);
 }
 
 /** Answers the questions by their answer keys, e.g. ["who.m", "loc.a"]; "skip" is "prefer not to say". */
@@ -27,14 +33,16 @@ async function answer(user: SimulatedUser, t: Texts, answers: string[]) {
   for (const a of answers) await user.press(a === "skip" ? t("guided.skip") : t(`guided.questions.${a.split(".")[0]}.answers.${a.split(".")[1]}`));
 }
 
+/** The six readers of the guided flow (and a seventh, abroad with legal residence), started from "My situation", which answers "who is this for". */
 const ROUTES: { name: string; answers: string[]; first: string[]; notes: string[] }[] = [
-  { name: "abroad with no visa", answers: ["who.m", "loc.a", "visa.n", "draft.s", "views.p", "rec.n", "group.a"], first: ["no-border", "visa-options", "qualify", "case"], notes: ["turn-backs", "interviews-abroad"] },
-  { name: "abroad, not sure about the visa", answers: ["who.m", "loc.a", "visa.u", "draft.n", "views.v", "rec.n", "group.a"], first: ["no-border", "visa-check", "case"], notes: ["turn-backs", "interviews-abroad"] },
-  { name: "in Russia with a visa", answers: ["who.m", "loc.r", "visa.y", "draft.e", "views.p", "rec.n"], first: ["leave", "visa-fly", "qualify", "case"], notes: ["exit-ban", "uscis-hold"] },
-  { name: "in Russia without a visa", answers: ["who.m", "loc.r", "visa.n", "draft.n", "views.n", "rec.n", "group.a"], first: ["leave", "no-border", "visa-options", "case-reasons"], notes: ["exit-ban", "turn-backs"] },
-  { name: "in Russia with a summons", answers: ["who.m", "loc.r", "visa.n", "draft.s", "views.p", "rec.n", "group.a"], first: ["summons", "no-border", "visa-options"], notes: ["exit-ban", "turn-backs"] },
-  { name: "in the US", answers: ["who.m", "loc.u", "draft.n", "views.p", "rec.y"], first: ["us-file", "us-hearings", "case", "record"], notes: ["one-year", "backlog"] },
-  { name: "at the border", answers: ["who.m", "loc.b", "visa.n", "draft.s", "views.p", "rec.n", "group.f"], first: ["at-border", "qualify", "case", "group"], notes: ["turn-backs"] },
+  { name: "abroad with no visa", answers: ["loc.a", "visa.n", "res.n", "draft.s", "views.p", "rec.n", "group.a"], first: ["no-border", "visa-options", "qualify", "case", "phone"], notes: ["turn-backs", "interviews-abroad"] },
+  { name: "abroad with no visa, with legal residence there", answers: ["loc.a", "visa.n", "res.y", "draft.n", "views.p", "rec.n", "group.a"], first: ["no-border", "visa-options-res", "case", "phone"], notes: ["turn-backs"] },
+  { name: "abroad, not sure about the visa", answers: ["loc.a", "visa.u", "res.n", "draft.n", "views.v", "rec.n", "group.a"], first: ["no-border", "visa-check", "case", "phone"], notes: ["turn-backs", "fee-rejection"] },
+  { name: "in Russia with a visa", answers: ["loc.r", "visa.y", "draft.e", "views.p", "rec.n"], first: ["leave", "visa-fly", "qualify", "case", "phone"], notes: ["exit-ban", "fee-rejection", "uscis-partial"] },
+  { name: "in Russia without a visa", answers: ["loc.r", "visa.n", "draft.n", "views.n", "rec.n", "group.a"], first: ["leave", "no-border", "visa-options", "case-reasons", "phone"], notes: ["exit-ban", "turn-backs", "interviews-abroad"] },
+  { name: "in Russia with a summons", answers: ["loc.r", "visa.n", "draft.s", "views.p", "rec.n", "group.a"], first: ["summons", "no-border", "visa-options"], notes: ["exit-ban", "turn-backs"] },
+  { name: "in the US", answers: ["loc.u", "draft.n", "views.p", "rec.y"], first: ["us-file", "us-hearings", "case", "record"], notes: ["fee-rejection", "courthouse-arrests"] },
+  { name: "at the border", answers: ["loc.b", "visa.n", "draft.s", "views.p", "rec.n", "group.f"], first: ["at-border", "qualify", "case", "group-family", "phone"], notes: ["turn-backs", "bond-border"] },
 ];
 
 describe("the guided route", () => {
@@ -52,8 +60,8 @@ describe("the guided route", () => {
       // Every route ends with the consultation, after a warning about fraudsters.
       expect(shown.slice(-2)).toEqual(["fraud", "consult"]);
       expect(shown.every((s) => !s.startsWith("?")), shown.join(" | ")).toBe(true);
-      // The dated reasons for the steps that changed since 2022, checked on a date.
-      expect(text).toContain(t("route.notesHeader", { date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г." }));
+      // The dated reasons for the steps that changed since 2022, and how far their sources run.
+      expect(text).toContain(t("route.notesHeader", { month: upTo(tb.app.deps.content, lang, notesOn(tb.app.deps.content, text, t)) }));
       for (const note of notes) expect(text, note).toContain(t(`updates.items.${note}.short`));
       expect(text).toContain(t("common.disclaimer"));
       // The questions and the route edit the greeting in place.
@@ -67,8 +75,8 @@ describe("the guided route", () => {
     for (const answers of everyAnswerCombination()) {
       if (nextQuestion(answers) !== undefined || answers.loc === "u") continue;
       const keys = routeSteps(answers);
-      // Safety pin: outside the US without a valid visa, or unsure, the first thing said is not to go to the border.
-      const first = keys.find((k) => !["send", "talk-safely", "summons", "leave", "leave-if"].includes(k));
+      // Safety pin: outside the US without a valid visa, or unsure, the first thing said about getting there is not to go to the border.
+      const first = keys.find((k) => !k.startsWith("send") && !["summons", "leave", "leave-if"].includes(k));
       expect(first, JSON.stringify(answers)).toBe(answers.loc === "b" ? "at-border" : answers.visa === "y" ? "visa-fly" : "no-border");
       const key = `${answers.who}|${keys.join(",")}`;
       if (seen.has(key)) continue;
@@ -79,14 +87,30 @@ describe("the guided route", () => {
         await user.pressData(`R:${encodeAnswers(answers)}`);
         const text = user.lastBotMessage()!.text!;
         // Safety pin: the 2022 instruction never appears as a step.
-        expect(text).not.toMatch(lang === "en" ? /^\d+\. (?!Do not|They should not).*(ask|reach)\w* (a )?US border officer/im : /^\d+\. (?!Не |Ему не ).*(просить|попросить) убежища у пограничника/im);
-        expect(text).toContain(texts(lang)("route.notesHeader", { date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г." }));
+        expect(text).not.toMatch(lang === "en" ? /^\d+\. (?!Do not|They should not).*(ask|reach)\w* (a )?US border officer/im : /^\d+\. (?!Не |Ему не ).*(просить|попросить) убежища у (пограничника|сотрудника пограничной службы)/im);
+        expect(text).toContain(lang === "en" ? "sources up to" : "источники — на");
       }
     }
     expect(seen.size).toBeGreaterThan(50);
-  }, 60_000);
+  }, 120_000);
 
-  it("the question count never jumps: 'Question n of up to 7', whatever turns out not to apply", async () => {
+  it("the border step says plainly that the 2022 route no longer works, with its dated reasons on the route or one tap away", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send("/route");
+      await answer(user, t, ["who.m", "loc.a", "visa.n", "res.n", "draft.n", "views.p", "rec.n", "group.a"]);
+      const route = user.lastBotMessage()!.text!;
+      // Safety pin: not "before talking to an attorney", which reads as the step after the call.
+      expect(t("route.steps.no-border.lead")).toMatch(lang === "en" ? /no longer works for most people/ : /больше не работает/);
+      expect(route).toContain(t("updates.items.turn-backs.short"));
+      await user.press(t("buttons.details"));
+      const details = user.lastBotMessage()!.text!;
+      for (const reason of ["turn-backs", "bond-border", "deport-summonses"]) expect(details, reason).toContain(t(`updates.items.${reason}.short`));
+    }
+  });
+
+  it("the question count never jumps: 'Question n of up to 8', whatever turns out not to apply", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/route");
@@ -95,8 +119,81 @@ describe("the guided route", () => {
       progress.push(user.lastBotMessage()!.text!.split("\n").find((l) => l.startsWith("Question"))!);
       await answer(user, en, [a]);
     }
-    // With a visa the question about travelling companions is skipped; the count still reads "up to 7".
-    expect(progress).toEqual([1, 2, 3, 4, 5].map((n) => en("guided.progress", { n, max: 7 })));
+    // In Russia the question about legal residence abroad is skipped, and with a visa the one about travelling companions; the count still reads "up to 8".
+    expect(progress).toEqual([1, 2, 3, 4, 5].map((n) => en("guided.progress", { n, max: 8 })));
+  });
+
+  it("'who is this for' is asked once: the start screen's answer carries into the flow, and only /route asks it", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send("/start");
+      expect(user.lastBotMessage()!.text).toContain(firstLine(t("start.greeting", { date: "", disclaimer: "" })));
+      await user.press(t("buttons.guided"));
+      let text = user.lastBotMessage()!.text!;
+      expect(text).not.toContain(t("guided.questions.who.text"));
+      expect(text).toContain(t("guided.questions.loc.text"));
+      expect(text).toContain(t("guided.progress", { n: 1, max: 7 }));
+      // Back from the first question leaves, as there is nothing before it.
+      await user.press(t("guided.back"));
+      expect(firstLine(user.lastBotMessage()!.text!)).toBe(t("guided.cancelled"));
+      await user.press(t("buttons.relative"));
+      text = user.lastBotMessage()!.text!;
+      expect(text).not.toContain(t("guided.questions.who.text"));
+      expect(text).toContain(t("guided.questions.loc.textOther"));
+      await user.send("/route");
+      expect(user.lastBotMessage()!.text).toContain(t("guided.questions.who.text"));
+    }
+  });
+
+  it("someone abroad is asked about legal residence there, and the visa-interview rule follows the answer", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send("/route");
+      await answer(user, t, ["who.m", "loc.a", "visa.n"]);
+      expect(user.lastBotMessage()!.text).toContain(t("guided.questions.res.text"));
+      await answer(user, t, ["res.y", "draft.n", "views.p", "rec.n", "group.a"]);
+      let text = user.lastBotMessage()!.text!;
+      expect(steps(text, t)).toContain("visa-options-res");
+      expect(text).not.toContain(t("route.steps.visa-options.lead"));
+      await user.send("/route");
+      await answer(user, t, ["who.m", "loc.a", "visa.n", "res.n", "draft.n", "views.p", "rec.n", "group.a"]);
+      text = user.lastBotMessage()!.text!;
+      expect(steps(text, t)).toContain("visa-options");
+      // Without residence, the Astana-or-Warsaw rule, with its condition.
+      expect(text).toContain(t("updates.items.interviews-abroad.short"));
+      expect(t("updates.items.interviews-abroad.short")).toContain(t("updates.items.interviews-abroad.condition"));
+      // In Russia, or with a valid visa, the question is not asked.
+      await user.send("/route");
+      await answer(user, t, ["who.m", "loc.r", "visa.n"]);
+      expect(user.lastBotMessage()!.text).toContain(t("guided.questions.draft.text"));
+      await user.send("/route");
+      await answer(user, t, ["who.m", "loc.a", "visa.y"]);
+      expect(user.lastBotMessage()!.text).toContain(t("guided.questions.draft.text"));
+    }
+  });
+
+  it("text typed while a question waits shows the question again, with a line saying to press a button; the flow goes on", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send("/start");
+      await user.press(t("buttons.guided"));
+      await answer(user, t, ["loc.a"]);
+      await user.send(lang === "en" ? "I'm in Serbia" : "я в Сербии");
+      const again = user.lastBotMessage()!;
+      expect(user.botMessages()).toHaveLength(2);
+      expect(firstLine(again.text!)).toBe(t("guided.pressButton"));
+      expect(again.text).toContain(t("guided.questions.visa.text"));
+      expect(again.text).toContain(t("guided.progress", { n: 2, max: 7 }));
+      await answer(user, t, ["visa.y"]);
+      expect(again.text).toContain(t("guided.questions.draft.text"));
+      // With no question waiting, typed text is for the rest of the bot, as before.
+      await user.press(t("guided.cancel"));
+      await user.send(lang === "en" ? "thank you" : "спасибо");
+      expect(user.lastBotMessage()!.text).not.toContain(t("guided.pressButton"));
+    }
   });
 
   it("Back returns to the previous question; a changed answer reshapes the rest; Back from the first leaves", async () => {
@@ -138,7 +235,7 @@ describe("the guided route", () => {
     expect(message.text).toContain(en("guided.questions.loc.text"));
     await user.tapRepeatedly("g:loc:r", message, 2);
     expect(message.text).toContain(en("guided.questions.visa.text"));
-    expect(message.text).toContain(en("guided.progress", { n: 3, max: 7 }));
+    expect(message.text).toContain(en("guided.progress", { n: 3, max: 8 }));
   });
 
   it("a 429 or a 5xx inside a guided step is retried and counted, and the step completes", async () => {
@@ -148,7 +245,7 @@ describe("the guided route", () => {
     const question = user.lastBotMessage()!;
     await answer(user, en, ["who.m"]);
     tb.tg.failures.push({ method: "editMessageText", code: 429, description: "Too Many Requests: retry after 1", retryAfter: 1 });
-    await answer(user, en, ["loc.a"]);
+    await answer(user, en, ["loc.r"]);
     expect(question.text).toContain(en("guided.questions.visa.text"));
     tb.tg.failures.push({ method: "editMessageText", code: 502, description: "Bad Gateway" });
     await answer(user, en, ["visa.n"]);
@@ -164,7 +261,7 @@ describe("the guided route", () => {
     const user = tb.user({ language_code: "en" });
     await user.send("/route");
     const question = user.lastBotMessage()!;
-    await answer(user, en, ["who.m", "loc.a"]);
+    await answer(user, en, ["who.m", "loc.r"]);
     await user.send("/help");
     expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(en("help.text", { username: "x", disclaimer: "" })));
     await user.pressData("g:visa:n", question);
@@ -175,7 +272,7 @@ describe("the guided route", () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "ru" });
     await user.send("/route");
-    await answer(user, ru, ["who.m", "loc.a"]);
+    await answer(user, ru, ["who.m", "loc.r"]);
     tb = await tb.restart();
     await answer(user, ru, ["visa.n"]);
     expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.draft.text"));
@@ -205,14 +302,14 @@ describe("the summary for the lawyer", () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/route");
-    await answer(user, en, ["who.m", "loc.a", "visa.n", "draft.s", "views.p", "skip", "group.f"]);
+    await answer(user, en, ["who.m", "loc.a", "visa.n", "res.n", "draft.s", "views.p", "skip", "group.f"]);
     const route = user.lastBotMessage()!;
     await user.tapRepeatedly((route.reply_markup!.inline_keyboard.flat().find((b) => b.text === en("buttons.summary")) as { callback_data: string }).callback_data, route, 2);
     const summaries = user.botMessages().filter((m) => m.text?.startsWith(en("route.summary.title")));
     expect(summaries).toHaveLength(1);
     const text = summaries[0]!.text!;
     const fact = (q: string, a: string) => `• ${en(`guided.questions.${q}.label`)}: ${en(`guided.questions.${q}.facts.${a}`)}`;
-    for (const line of [fact("loc", "a"), fact("visa", "n"), fact("draft", "s"), fact("views", "p"), `• ${en("guided.questions.rec.label")}: ${en("guided.notSaid")}`, fact("group", "f")]) expect(text).toContain(line);
+    for (const line of [fact("loc", "a"), fact("visa", "n"), fact("res", "n"), fact("draft", "s"), fact("views", "p"), `• ${en("guided.questions.rec.label")}: ${en("guided.notSaid")}`, fact("group", "f")]) expect(text).toContain(line);
     expect(text).toContain(`1. ${en("route.steps.no-border.lead")}`);
     expect(text).toContain("+1 646-859-0205");
     expect(tb.tg.calls.find((c) => c.method === "sendMessage" && String(c.params.text).startsWith(en("route.summary.title")))!.params.parse_mode).toBeUndefined();

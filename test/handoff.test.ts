@@ -110,7 +110,7 @@ describe("the lawyer screen", () => {
     tb = await startTestBot({ bookingUrl: BOOKING });
     const user = tb.user({ language_code: "en" });
     await user.send("/start");
-    await user.pressData("R:man-pna");
+    await user.pressData("R:mann-pna");
     expect(user.lastBotMessage()!.text).toContain(en("handoff.afterBooking"));
     const book = user.buttons().find((b) => b.text === en("buttons.book"));
     expect(book && "url" in book && book.url).toBe(BOOKING);

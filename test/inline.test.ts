@@ -76,8 +76,8 @@ describe("inline mode", () => {
     const border = (await user.inline("asylum at the border")).find((r) => r.id === "en:border")!;
     const card = border.input_message_content.message_text;
     expect(border.description).toBe(en("topics.border.description"));
-    // Safety pin: the card's text says the 2022 advice is outdated.
-    expect(border.description).toMatch(/^Outdated 2022 advice/);
+    // Safety pin: the card's text says plainly that the 2022 advice no longer works.
+    expect(border.description).toMatch(/^The 2022 advice to ask at the US border no longer works for most people/);
     expect(card).toContain(tb.app.deps.i18n.t("en")("updates.items.turn-backs.short"));
   });
 

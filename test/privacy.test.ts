@@ -108,7 +108,7 @@ describe("/forget", () => {
     const user = tb.user({ language_code: "ru" });
     await user.send("/start");
     await user.press(ru("buttons.privacy"));
-    expect(user.lastBotMessage()!.text).toContain("30 дн.");
+    expect(user.lastBotMessage()!.text).toContain("30 дней");
     await user.press(ru("buttons.forget"));
     await user.press(ru("buttons.forgetCancel"));
     expect(user.lastBotMessage()!.text!.split("\n")[0]).toBe(ru("privacy.forgetKept"));

@@ -41,7 +41,8 @@ describe("a user tapping around at random", () => {
         const text = shown.text ?? "";
         const title = text.split("\n", 1)[0]!;
         if (/(?:Video|Видео): \d{2}:\d{2}/.test(text)) cited.add(title);
-        if (tb.app.deps.content.updates.items.some((item) => text.includes(texts(lang)(`updates.items.${item.id}.text`)))) updates = true;
+        // A page of what changed: a subject's title, and its items' short lines.
+        if (tb.app.deps.content.updates.groups.some((g) => title.startsWith(texts(lang)(`updates.groups.${g}`))) && tb.app.deps.content.updates.items.some((item) => text.includes(texts(lang)(`updates.items.${item.id}.short`)))) updates = true;
         if (text.includes("+1 646-859-0205")) phone = true;
       }
     }

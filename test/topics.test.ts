@@ -4,6 +4,7 @@ import { CONTENT_DIR } from "../src/app.js";
 import { readTranscriptTimestamps } from "../src/content/transcript.js";
 import { type Lang } from "../src/i18n.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { upTo } from "./support/notes.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
 const TIMESTAMPS = readTranscriptTimestamps(join(CONTENT_DIR, "source", "transcript.txt"));
@@ -114,22 +115,24 @@ describe("topic browser", () => {
       for (const topic of content.topics.filter((x) => x.notes.length > 0)) {
         await user.send(`/start ${lang}-${topic.id}`);
         const text = user.lastBotMessage()!.text!;
-        expect(text, `${lang}/${topic.id}`).toContain(t("common.notesHeader", { date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г." }));
+        const notes = content.notesFor(topic.id).map((n) => n.id);
+        // How far the notes' sources run, not a check date that would overstate them.
+        expect(text, `${lang}/${topic.id}`).toContain(t("common.notesHeader", { month: upTo(content, lang, notes) }));
         for (const note of content.notesFor(topic.id)) expect(text, `${lang}/${topic.id}/${note.id}`).toContain(t(`updates.items.${note.id}.short`));
       }
     }
   });
 
-  it("the border topic leads with the warning not to travel there before talking to an attorney", async () => {
+  it("the border topic leads with the plain warning that the 2022 route no longer works, and its dated reasons", async () => {
     tb = await startTestBot();
     for (const [lang, t] of [["ru", ru], ["en", en]] as const) {
       const user = tb.user({ language_code: lang });
       await user.send(`/start ${lang}-border`);
       const lines = user.lastBotMessage()!.text!.split("\n").filter((l) => l !== "");
-      // Safety pin: the second line (right under the title) is the warning, not the 2022 advice.
+      // Safety pin: the second line (right under the title) is the warning, not the 2022 advice, and it is not conditional.
       expect(lines[1]).toBe(firstLine(t("topics.border.body")));
-      expect(lines[1]).toMatch(lang === "en" ? /^⚠️ Outdated: do not travel to the US border/ : /^⚠️ Устарело: не езжайте к границе США/);
-      expect(lines.join("\n")).toContain(t("updates.items.turn-backs.short"));
+      expect(lines[1]).toMatch(lang === "en" ? /^⚠️ The 2022 route, coming to the US border to ask for asylum, no longer works for most people\. Do not set out for the border/ : /^⚠️ Путь 2022 года — приехать к границе США и попросить убежища — для большинства больше не работает\. Не отправляйтесь к границе/);
+      for (const reason of ["turn-backs", "bond-border", "deport-summonses"]) expect(lines.join("\n"), reason).toContain(t(`updates.items.${reason}.short`));
     }
   });
 

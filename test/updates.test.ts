@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { htmlToText } from "../src/telegram/html.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { notesOn, upTo } from "./support/notes.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
 let tb: TestBot;
@@ -10,19 +11,24 @@ afterEach(async () => {
   await tb.close();
 });
 
-/** Every page of every subject, in one language, as the reader sees them. */
+/** Every page of every subject, in one language, as the reader sees them, each with its sources screen. */
 async function readAllPages(lang: "ru" | "en") {
   const t = texts(lang);
   const user = tb.user({ language_code: lang });
   await user.send("/updates");
   const message = user.lastBotMessage()!;
   const subjects = user.buttons(message).filter((b) => "callback_data" in b && b.callback_data.startsWith("u:"));
-  const pages: { group: string; text: string }[] = [];
+  const pages: { group: string; text: string; sources: string }[] = [];
   for (const subject of subjects) {
     const group = (subject as { callback_data: string }).callback_data.split(":")[1]!;
     await user.pressData((subject as { callback_data: string }).callback_data, message);
     for (;;) {
-      pages.push({ group, text: message.text! });
+      const text = message.text!;
+      await user.press(t("buttons.sources"));
+      const sources = message.text!;
+      await user.press(t("buttons.back"));
+      expect(message.text).toBe(text);
+      pages.push({ group, text, sources });
       const next = user.buttons(message).find((b) => b.text === t("buttons.nextPage"));
       if (next === undefined) break;
       await user.pressData((next as { callback_data: string }).callback_data, message);
@@ -32,8 +38,10 @@ async function readAllPages(lang: "ru" | "en") {
   return { user, message, pages, subjects };
 }
 
+const publisher = (source: { publisher: string | { en: string; ru: string } }, lang: "ru" | "en") => (typeof source.publisher === "string" ? source.publisher : source.publisher[lang]);
+
 describe("what has changed since 2022", () => {
-  it.each(["ru", "en"] as const)("%s: every shown item appears once, under its subject, newest first, with its date, situations and sources; none unverified", async (lang) => {
+  it.each(["ru", "en"] as const)("%s: every shown item is one short line with its date and grade, once, under its subject, newest first; its sources one tap away; none unverified", async (lang) => {
     tb = await startTestBot();
     const t = texts(lang);
     const updates = tb.app.deps.content.updates;
@@ -41,41 +49,48 @@ describe("what has changed since 2022", () => {
     expect(subjects.map((b) => b.text)).toEqual(updates.groups.map((g) => `${t(`updates.groups.${g}`)} (${updates.inGroup(g).length})`));
     const all = pages.map((p) => p.text).join("\n");
     for (const item of updates.all) {
-      const text = t(`updates.items.${item.id}.text`);
+      const short = t(`updates.items.${item.id}.short`);
       if (item.grade === "unverified") {
-        expect(all, item.id).not.toContain(text === `updates.items.${item.id}.text` ? item.sources[0]!.publisher as string : text);
+        expect(all, item.id).not.toContain(short === `updates.items.${item.id}.short` ? (item.sources[0]!.publisher as string) : short);
         continue;
       }
-      const page = pages.find((p) => p.text.includes(text));
+      const page = pages.find((p) => p.text.includes(short));
       expect(page, `${lang} ${item.id}`).toBeDefined();
       expect(page!.group).toBe(item.group);
-      expect(pages.filter((p) => p.text.includes(text))).toHaveLength(1);
-      const entry = page!.text.slice(page!.text.lastIndexOf("\n\n", page!.text.indexOf(text)) + 2);
-      const dateText = item.date === null ? t("common.law") : undefined;
-      if (dateText !== undefined) expect(entry.startsWith(dateText), item.id).toBe(true);
-      if (item.grade === "likely") expect(entry.split("\n")[0]).toContain(`· ${t("common.reported")} ·`);
-      else expect(entry.split("\n")[0]).not.toContain(`· ${t("common.reported")} ·`);
-      const meta = entry.split("\n")[1]!;
-      expect(meta.startsWith(`${t("common.for")}: `)).toBe(true);
-      for (const situation of item.situations) expect(meta).toContain(t(`updates.situations.${situation}`));
-      for (const source of item.sources) expect(meta).toContain(typeof source.publisher === "string" ? source.publisher : source.publisher[lang]);
+      expect(pages.filter((p) => p.text.includes(short))).toHaveLength(1);
+      // One line: "n. date · grade: short"; the grade's label follows the grade, and "not re-checked" is said.
+      const line = page!.text.split("\n").find((l) => l.endsWith(short))!;
+      const n = /^(\d+)\. /.exec(line)![1];
+      const labels = [t(`common.grades.${item.grade}`), ...(item.rechecked === false ? [t("common.notRechecked")] : [])].join(", ");
+      expect(line).toContain(` · ${labels}: `);
+      if (item.date === null) expect(line.startsWith(`${n}. ${t("common.law")}`), item.id).toBe(true);
+      // The sources are not on the page, but on its sources screen, numbered alike, with whom the item concerns.
+      for (const source of item.sources) expect(page!.text).not.toContain(`${publisher(source, lang)},`);
+      const entry = page!.sources.split("\n").find((l) => l.startsWith(`${n}. `))!;
+      expect(entry.startsWith(`${n}. ${t("common.for")}: `)).toBe(true);
+      for (const situation of item.situations) expect(entry).toContain(t(`updates.situations.${situation}`));
+      for (const source of item.sources) expect(entry).toContain(publisher(source, lang));
     }
     // Newest first within each subject: the entries' order matches the dates.
     for (const group of updates.groups) {
-      const order = updates.inGroup(group).map((i) => all.indexOf(t(`updates.items.${i.id}.text`)));
+      const order = updates.inGroup(group).map((i) => all.indexOf(t(`updates.items.${i.id}.short`)));
       expect(order, group).toEqual([...order].sort((a, b) => a - b));
       const dates = updates.inGroup(group).map((i) => i.date ?? "");
       expect(dates, group).toEqual([...dates].sort().reverse());
     }
   });
 
-  it("no page is longer than a phone screen, and each says when the list was checked", async () => {
+  it("no page is longer than a phone screen, and each says how far its items' sources run and when the list was compiled", async () => {
     tb = await startTestBot();
+    const content = tb.app.deps.content;
     for (const lang of ["ru", "en"] as const) {
+      const t = texts(lang);
       const { pages } = await readAllPages(lang);
       for (const page of pages) {
         expect(page.text.length, `${lang} ${page.group}`).toBeLessThanOrEqual(1500);
-        expect(page.text).toContain(texts(lang)("common.checked", { date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г.", coverage: lang === "en" ? "Jul 2026" : "июль 2026 г." }));
+        expect(page.sources.length, `${lang} ${page.group} sources`).toBeLessThanOrEqual(1500);
+        const month = upTo(content, lang, notesOn(content, page.text, t));
+        for (const screen of [page.text, page.sources]) expect(screen).toContain(t("common.listDates", { month, date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г." }));
       }
       expect(pages.length).toBeGreaterThan(tb.app.deps.content.updates.groups.length);
     }
@@ -85,17 +100,17 @@ describe("what has changed since 2022", () => {
     tb = await startTestBot();
     for (const lang of ["ru", "en"] as const) {
       const { pages } = await readAllPages(lang);
-      const all = pages.map((p) => p.text).join("\n");
+      const all = pages.map((p) => `${p.text}\n${p.sources}`).join("\n");
       expect(all).not.toMatch(/\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b/);
       expect(all).toContain(lang === "en" ? "25 Jun 2026" : "25 июня 2026 г.");
     }
   });
 
-  it("the long-standing one-year deadline is labelled as law, not as a change", async () => {
+  it("the long-standing one-year deadline is labelled as law, and as not re-checked", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/start en-visa-inside");
-    expect(user.lastBotMessage()!.text).toContain(`• ${en("common.law")}: ${en("updates.items.one-year.short")}`);
+    expect(user.lastBotMessage()!.text).toContain(`• ${en("common.law")} (${en("common.notRechecked")}): ${en("updates.items.one-year.short")}`);
   });
 
   it("Back from a page returns to the subjects, and from there to where the reader came from", async () => {
@@ -128,7 +143,7 @@ describe("content that knows its age", () => {
       await user.send(`/start ${lang}-bond`);
       const topic = user.lastBotMessage()!.text!;
       await user.send("/start");
-      await user.pressData("R:mrn-pna");
+      await user.pressData("R:mrn.-pna");
       const route = user.lastBotMessage()!.text!;
       await user.pressData(`og:${lang}`);
       const guide = htmlToText(user.lastBotMessage()!.document!.content.toString("utf8").replace(/^[\s\S]*<body>|<\/body>[\s\S]*$/g, "").replace(/<(?!\/?(?:b|i|a)\b)[^>]+>/g, "").replace(/<a [^>]+>|<\/a>/g, ""));

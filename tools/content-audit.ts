@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { InlineKeyboardButton, UserFromGetMe } from "grammy/types";
+import { CONTENT_DIR } from "../src/app.js";
 import { CALLBACK_DATA_MAX_BYTES } from "../src/bot/callback-data.js";
 import type { ContentDeps } from "../src/bot/deps.js";
 import { type Answers, encodeAnswers, forOther, nextQuestion, PREFER_NOT_TO_SAY, QUESTIONS } from "../src/bot/features/guided/answers.js";
@@ -13,16 +15,33 @@ import { type SourcedSentence, sourcedSentences } from "../src/content/sourced.j
 import { SCREEN_BUTTON_BUDGET, type Screen } from "../src/bot/screen.js";
 import { languageScreen, menuScreen, renderContext, sectionScreen, sectionsScreen, topicScreen, updatesPageScreen, updatesScreen, type View } from "../src/bot/screens.js";
 import type { Back } from "../src/bot/callback-data.js";
+import { newestSource } from "../src/content/content.js";
 import { daysSince } from "../src/content/dates.js";
 import { renderTopicCard, SCREEN_CHAR_BUDGET } from "../src/content/render.js";
-import { LANGUAGES, type Lang } from "../src/i18n.js";
-import { MAX_BUTTON_URL_LENGTH, MAX_COPY_TEXT_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
+import { LANGUAGES, type Lang, localeKeys } from "../src/i18n.js";
+import { htmlToText, MAX_BUTTON_URL_LENGTH, MAX_COPY_TEXT_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
+import { languageProblems, readGlossary } from "./content-language.js";
+import { gradeProblems, readVerifiedList } from "./verified-list.js";
 
 /** A bot username of Telegram's maximum length, so every check holds for any deployment. */
 const LONGEST_ME = { username: "x".repeat(32), id: 1, is_bot: true, first_name: "x" } as UserFromGetMe;
 
 /** A label longer than this does not fit beside another one on a phone. */
 export const SHARED_ROW_LABEL = 20;
+
+/** What a topic screen aims at, as the content guide asks, fresh (with no stale warning): a card a reader takes in at once. */
+export const CARD_CHAR_AIM = 1200;
+
+/**
+ * Notes chosen by what a step says: a step whose text mentions one of these must keep (never cut)
+ * the note that changes what its reader must do about it.
+ */
+export const MENTIONS: { what: string; words: Record<Lang, RegExp>; keep: string }[] = [
+  { what: "fees", words: { en: /\bfees?\b/i, ru: /сбор|пошлин/i }, keep: "fee-rejection" },
+];
+
+/** The parts of a text that have a short form and a full form; a condition of the full form must be in both. */
+const FORMS = [["short", "text"], ["description", "body"]] as const;
 
 export interface TopicRow {
   id: string;
@@ -102,7 +121,11 @@ export function* everyScreen(deps: ContentDeps, lang: Lang): Generator<[string, 
       continue;
     }
     yield [`route ${code}`, routeScreen(view, deps, code)];
-    yield [`route details ${code}`, routeDetailsScreen(view, deps, code)];
+    for (let page = 1; ; page++) {
+      const screen = routeDetailsScreen(view, deps, code, page);
+      if (screen === undefined) break;
+      yield [`route details ${code} p${page}`, screen];
+    }
   }
 }
 
@@ -111,7 +134,7 @@ export function* everyScreen(deps: ContentDeps, lang: Lang): Generator<[string, 
  * languages. Screens are checked as they look once the update list has grown old, with the stale
  * warning on them: content that fits now must still fit then, so time alone never fails a build.
  */
-export function auditContent(current: ContentDeps): AuditReport {
+export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR, "source")): AuditReport {
   const aged = Date.parse(`${current.content.updates.newestCheck}T00:00:00Z`) + (current.settings.contentStaleDays + 1) * 86_400_000;
   const deps: ContentDeps = { ...current, now: () => aged };
   const problems: string[] = [];
@@ -123,7 +146,7 @@ export function auditContent(current: ContentDeps): AuditReport {
     longest[lang] = { name: "", lang, chars: 0, buttons: 0 };
     for (const [name, screen] of everyScreen(deps, lang)) {
       screens++;
-      if (name.startsWith("route ")) routes.add(name);
+      if (name.startsWith("route ") && !name.startsWith("route details")) routes.add(name);
       const stat = measure(name, lang, screen);
       for (const p of checkScreen(screen)) problems.push(`${name} (${lang}): ${p}`);
       if (stat.chars > longest[lang].chars) longest[lang] = stat;
@@ -145,6 +168,10 @@ export function auditContent(current: ContentDeps): AuditReport {
     }
   }
 
+  problems.push(...cardProblems(current), ...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps));
+  problems.push(...gradeProblems(deps.content.updates.all, readVerifiedList(join(sourceDir, "updates-2026-11.md"))));
+  problems.push(...languageProblems(deps.i18n, deps.content, readGlossary(join(sourceDir, "CONTENT-GUIDE.md"))));
+
   const now = current.now();
   const updates = deps.content.updates.all.map((i) => ({ id: i.id, grade: i.grade, date: i.date, checked: i.checked, ageDays: daysSince(i.checked, now) }));
   const stale = updates.filter((u) => u.grade !== "unverified" && u.ageDays > deps.settings.contentStaleDays);
@@ -157,7 +184,81 @@ export function auditContent(current: ContentDeps): AuditReport {
   ];
   const sourced = sourcedSentences(deps.content, deps.i18n);
   problems.push(...sourced.problems);
-  return { topics: [...topics.values()], routes: routes.size / 2, screens, longest, updates, stale, advice, sourced: sourced.sentences, problems };
+  return { topics: [...topics.values()], routes: routes.size, screens, longest, updates, stale, advice, sourced: sourced.sentences, problems };
+}
+
+/** Topic screens as readers see them while the list is fresh, against the aim for a card. */
+function cardProblems(deps: ContentDeps): string[] {
+  const problems: string[] = [];
+  for (const lang of LANGUAGES) {
+    const view: View = { t: deps.i18n.t(lang), lang, me: LONGEST_ME };
+    for (const topic of deps.content.topics) {
+      if (topic.kind === "updates") continue;
+      const chars = htmlToText(topicScreen(view, deps, topic, { to: "menu" }).html).length;
+      if (chars > CARD_CHAR_AIM) problems.push(`topic ${topic.id} (${lang}): ${chars} characters, over the ${CARD_CHAR_AIM} a card aims at`);
+    }
+  }
+  return problems;
+}
+
+/** Notes by what a step says; every list of notes dated, so its header can say how far its sources run. */
+function noteProblems(deps: ContentDeps): string[] {
+  const problems: string[] = [];
+  const steps = new Set([...everyAnswerCombination()].filter((a) => nextQuestion(a) === undefined).flatMap((a) => routeSteps(a)));
+  for (const key of steps) {
+    const step = deps.content.step(key);
+    if (step === undefined) {
+      problems.push(`route step "${key}": not in routes.json`);
+      continue;
+    }
+    for (const lang of LANGUAGES) {
+      const t = deps.i18n.t(lang);
+      const text = ["steps", "stepsOther"].flatMap((own) => ["lead", "more"].map((part) => `route.${own}.${key}.${part}`)).filter((k) => deps.i18n.has(lang, k)).map((k) => t(k)).join(" ");
+      for (const mention of MENTIONS) {
+        if (mention.words[lang].test(text) && !step.keep.some((n) => n.id === mention.keep)) problems.push(`route step "${key}": its ${lang} text mentions ${mention.what}, so it must keep note "${mention.keep}"`);
+      }
+    }
+    if (step.notes.length > 0 && !step.notes.some((n) => newestSource(n) !== undefined)) problems.push(`route step "${key}": none of its notes has a dated source`);
+  }
+  for (const topic of deps.content.topics) {
+    const notes = deps.content.notesFor(topic.id);
+    if (notes.length > 0 && !notes.some((n) => newestSource(n) !== undefined)) problems.push(`topic "${topic.id}": none of its notes has a dated source`);
+  }
+  return problems;
+}
+
+/** A condition of a full text ("without legal residence in another country") is in its short form too. */
+function conditionProblems(deps: ContentDeps): string[] {
+  const problems: string[] = [];
+  for (const lang of LANGUAGES) {
+    const t = deps.i18n.t(lang);
+    for (const key of localeKeys(deps.i18n.resources[lang]).filter((k) => k.endsWith(".condition"))) {
+      const base = key.slice(0, -".condition".length);
+      const condition = htmlToText(t(key)).toLowerCase();
+      const forms = FORMS.find(([short, full]) => deps.i18n.has(lang, `${base}.${short}`) && deps.i18n.has(lang, `${base}.${full}`));
+      if (forms === undefined) {
+        problems.push(`${key} (${lang}): a condition belongs beside a short form and its full text (short and text, or description and body)`);
+        continue;
+      }
+      for (const form of forms) {
+        if (!htmlToText(t(`${base}.${form}`, { recorded: "" })).toLowerCase().includes(condition)) problems.push(`${base}.${form} (${lang}): leaves out its condition «${t(key)}»`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every step a route can show has its text: to the reader in their own route, about the person in a relative's. */
+function stepTextProblems(deps: ContentDeps): string[] {
+  const problems = new Set<string>();
+  for (const answers of everyAnswerCombination()) {
+    if (nextQuestion(answers) !== undefined) continue;
+    const own = forOther(answers) ? "stepsOther" : "steps";
+    for (const key of routeSteps(answers)) {
+      for (const lang of LANGUAGES) if (!deps.i18n.has(lang, `route.${own}.${key}.lead`)) problems.add(`route step "${key}": missing ${lang} route.${own}.${key}.lead`);
+    }
+  }
+  return [...problems];
 }
 
 function measure(name: string, lang: Lang, screen: Screen): ScreenStat {

@@ -11,11 +11,13 @@ import { ANSWERS_PATTERN } from "./features/guided/answers.js";
  *   tl                         topic sections;   ts:<section>     one section's topics
  *   t:<topic>[:<back>]         a topic
  *   u[:<back>]                 what changed: the subjects;   u:<group>:<page>[:<back>]  one page
+ *   us:<group>:<page>[:<back>] the sources of one page
  *   h[:<back>]                 talk to a lawyer
  *   d[:<back>]  df[:<back>]    the urgent lane: someone detained; free legal help
  *   g  gr                      start "My situation" (gr: for someone close, the first answer given)
  *   g:<question>:<answer>  g:b  g:x     inside the conversation: an answer, back, cancel
- *   R:<answers>  Rd:<answers>  Rs:<answers>   a route, its step details, its summary for a lawyer
+ *   R:<answers>  Rd:<answers>[:<page>]  Rs:<answers>  Rc:<answers>   a route, its step details, its
+ *                              summary for a lawyer, the card a relative forwards to the person
  *   lang  lang:<ru|en>  sh  og[:<ru|en>[:r]]  pv  fg  fg:y  fg:n
  *
  * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>, u,
@@ -40,6 +42,7 @@ export type Action =
   | { kind: "topic"; id: string; back: Back }
   | { kind: "updates"; back: Back }
   | { kind: "updatesPage"; group: string; page: number; back: Back }
+  | { kind: "updatesSources"; group: string; page: number; back: Back }
   | { kind: "handoff"; back: Back }
   | { kind: "urgent"; back: Back }
   | { kind: "freeHelp"; back: Back }
@@ -48,8 +51,9 @@ export type Action =
   | { kind: "guidedBack" }
   | { kind: "guidedCancel" }
   | { kind: "route"; answers: string }
-  | { kind: "routeDetails"; answers: string }
+  | { kind: "routeDetails"; answers: string; page: number }
   | { kind: "routeSummary"; answers: string }
+  | { kind: "routeCard"; answers: string }
   | { kind: "languagePicker" }
   | { kind: "language"; lang: Lang }
   | { kind: "share" }
@@ -73,6 +77,7 @@ export const cb = {
   topic: (id: string, back: Back = SECTIONS) => `t:${id}${backSuffix(back, SECTIONS)}`,
   updates: (back: Back = MENU) => `u${backSuffix(back, MENU)}`,
   updatesPage: (group: string, page: number, back: Back = MENU) => `u:${group}:${page}${backSuffix(back, MENU)}`,
+  updatesSources: (group: string, page: number, back: Back = MENU) => `us:${group}:${page}${backSuffix(back, MENU)}`,
   handoff: (back: Back = MENU) => `h${backSuffix(back, MENU)}`,
   /** The urgent lane: how to find someone detained, the A-number, the firm and free legal help in one screen. */
   urgent: (back: Back = MENU) => `d${backSuffix(back, MENU)}`,
@@ -82,8 +87,9 @@ export const cb = {
   guidedBack: "g:b",
   guidedCancel: "g:x",
   route: (answers: string) => `R:${answers}`,
-  routeDetails: (answers: string) => `Rd:${answers}`,
+  routeDetails: (answers: string, page = 1) => `Rd:${answers}${page === 1 ? "" : `:${page}`}`,
   routeSummary: (answers: string) => `Rs:${answers}`,
+  routeCard: (answers: string) => `Rc:${answers}`,
   languagePicker: "lang",
   language: (lang: Lang) => `lang:${lang}`,
   share: "sh",
@@ -171,6 +177,11 @@ export function parseCallback(data: string): Action | undefined {
       const back = parseBack(c, MENU);
       return back === undefined ? undefined : { kind: "updatesPage", group: a!, page: Number(b), back };
     }
+    case "us": {
+      if (rest.length < 2 || rest.length > 3 || !ID.test(a!) || !/^[1-9]\d?$/.test(b!)) return undefined;
+      const back = parseBack(c, MENU);
+      return back === undefined ? undefined : { kind: "updatesSources", group: a!, page: Number(b), back };
+    }
     case "h":
     case "d":
     case "df": {
@@ -181,11 +192,14 @@ export function parseCallback(data: string): Action | undefined {
     }
     case "g":
       return rest.length === 2 && /^[a-z]{2,5}$/.test(a!) && /^(?:[a-z]|ns)$/.test(b!) ? { kind: "guidedAnswer", question: a!, answer: b! } : undefined;
-    case "R":
     case "Rd":
-    case "Rs": {
+      if (rest.length < 1 || rest.length > 2 || !ANSWERS_PATTERN.test(a!) || (b !== undefined && !/^[2-9]$/.test(b))) return undefined;
+      return { kind: "routeDetails", answers: a!, page: b === undefined ? 1 : Number(b) };
+    case "R":
+    case "Rs":
+    case "Rc": {
       if (rest.length !== 1 || !ANSWERS_PATTERN.test(a!)) return undefined;
-      const kind = head === "R" ? "route" : head === "Rd" ? "routeDetails" : "routeSummary";
+      const kind = head === "R" ? "route" : head === "Rs" ? "routeSummary" : "routeCard";
       return { kind, answers: a! };
     }
     case "lang":

@@ -1,6 +1,6 @@
 import { daysSince } from "../content/dates.js";
-import { checkedLines, date, footer, paginate, type RenderContext, renderTopic, updateEntry } from "../content/render.js";
-import type { Topic } from "../content/schema.js";
+import { date, footer, listDates, paginate, type RenderContext, renderTopic, updateLine, updateSources } from "../content/render.js";
+import type { Topic, UpdateItem } from "../content/schema.js";
 import { LANGUAGES, type Lang, type Translate } from "../i18n.js";
 import { htmlToText } from "../telegram/html.js";
 import { type Back, cb } from "./callback-data.js";
@@ -117,33 +117,61 @@ export function updatesScreen(view: View, deps: ContentDeps, back: Back): Screen
   const html = [
     `<b>${view.t("topics.updates.title")}</b>`,
     view.t("topics.updates.body", { recorded: date(r, deps.content.recordedOn, "long") }),
-    checkedLines(r),
+    listDates(r),
     `${view.t("common.disclaimer")}\n${view.t("updates.index")}`,
   ].join("\n\n");
   return { html, keyboard: [...groups, navRow(view, backTarget(back, deps))] };
 }
 
-/** One page of a subject's dated entries, newest first, split so that no page overflows a phone. */
+/**
+ * A subject's items split into pages: one short line each on the page, their sources on the page's
+ * sources screen. A page holds as many as fit both screens, so the two always match.
+ */
+function updatePages(r: RenderContext, view: View, group: string, items: readonly UpdateItem[]): UpdateItem[][] {
+  const head = updatesHead(view, group);
+  const tail = updatesTail(r, items);
+  const widest = (item: UpdateItem) => Math.max(htmlToText(updateLine(r, item, 9)).length, htmlToText(updateSources(r, item, 9)).length);
+  return paginate(items, widest, (n, total) => htmlToText(`${head(n, total)}\n\n\n\n${tail}`).length);
+}
+
+function updatesHead(view: View, group: string) {
+  const title = view.t(`updates.groups.${group}`);
+  return (n: number, total: number) => `<b>${title}</b>${total > 1 ? ` · ${view.t("updates.page", { n, total })}` : ""}`;
+}
+
+function updatesTail(r: RenderContext, items: readonly UpdateItem[]): string {
+  return `${listDates(r, items)}\n\n${footer(r)}`;
+}
+
+/** One page of a subject's items, newest first: a short line each with its date and grade; the sources one tap away. */
 export function updatesPageScreen(view: View, deps: ContentDeps, group: string, page: number, back: Back): Screen | undefined {
   const items = deps.content.updates.inGroup(group);
   if (items.length === 0) return undefined;
   const r = renderContext(view, deps);
-  const title = view.t(`updates.groups.${group}`);
-  const head = (n: number, total: number) => `<b>${title}</b>${total > 1 ? ` · ${view.t("updates.page", { n, total })}` : ""}`;
-  const tail = `${checkedLines(r)}\n\n${footer(r)}`;
-  const pages = paginate(
-    items.map((item) => updateEntry(r, item)),
-    (n, total) => htmlToText(`${head(n, total)}\n\n\n\n${tail}`).length,
-  );
-  const entries = pages[page - 1];
-  if (entries === undefined) return undefined;
+  const pages = updatePages(r, view, group, items);
+  const shown = pages[page - 1];
+  if (shown === undefined) return undefined;
   const turn = [
     ...(page > 1 ? [button.cb(view.t("buttons.previousPage"), cb.updatesPage(group, page - 1, back))] : []),
     ...(page < pages.length ? [button.cb(view.t("buttons.nextPage"), cb.updatesPage(group, page + 1, back))] : []),
   ];
   return {
-    html: [head(page, pages.length), entries.join("\n\n"), tail].join("\n\n"),
-    keyboard: [...(turn.length > 0 ? [turn] : []), navRow(view, cb.updates(back))],
+    html: [updatesHead(view, group)(page, pages.length), shown.map((item, i) => updateLine(r, item, i + 1)).join("\n"), updatesTail(r, shown)].join("\n\n"),
+    keyboard: [[button.cb(view.t("buttons.sources"), cb.updatesSources(group, page, back))], ...(turn.length > 0 ? [turn] : []), navRow(view, cb.updates(back))],
+  };
+}
+
+/** The sources of one page's items, numbered as on the page, and whom each concerns. */
+export function updatesSourcesScreen(view: View, deps: ContentDeps, group: string, page: number, back: Back): Screen | undefined {
+  const items = deps.content.updates.inGroup(group);
+  if (items.length === 0) return undefined;
+  const r = renderContext(view, deps);
+  const shown = updatePages(r, view, group, items)[page - 1];
+  if (shown === undefined) return undefined;
+  const head = `<b>${view.t("updates.sourcesTitle", { title: view.t(`updates.groups.${group}`) })}</b>`;
+  return {
+    html: [head, shown.map((item, i) => updateSources(r, item, i + 1)).join("\n"), updatesTail(r, shown)].join("\n\n"),
+    keyboard: [navRow(view, cb.updatesPage(group, page, back))],
   };
 }
 

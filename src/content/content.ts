@@ -23,6 +23,8 @@ export interface RouteStep {
   topic: string;
   /** The dated reasons for the step, most important first. */
   notes: readonly UpdateItem[];
+  /** Those that change what the reader must do: shown wherever the step is, never cut for space. */
+  keep: readonly UpdateItem[];
 }
 
 export interface Content {
@@ -40,8 +42,6 @@ export interface Content {
     inGroup(group: string): readonly UpdateItem[];
     /** The most recent date any shown item was checked: the list's age. */
     newestCheck: string;
-    /** How far most sources run (YYYY-MM). */
-    coverage: string | undefined;
     /** Every item, unverified ones included: for the content check, never for readers. */
     all: readonly UpdateItem[];
   };
@@ -95,6 +95,15 @@ export function isShown(item: UpdateItem): boolean {
   return item.grade !== "unverified";
 }
 
+/**
+ * The date of an item's newest source (YYYY-MM-DD or YYYY-MM): what its "sources up to" says.
+ * Undefined only for an item no dated source backs, which must then say it was not re-checked.
+ */
+export function newestSource(item: UpdateItem): string | undefined {
+  const dates = [...item.sources.flatMap((s) => (s.date === undefined ? [] : [s.date])), ...(item.sourcesUpTo === undefined ? [] : [item.sourcesUpTo])];
+  return dates.sort().at(-1);
+}
+
 /** Newest first; an undated item (law in force) last; month-only dates sort as the month's start. */
 function newestFirst(a: UpdateItem, b: UpdateItem): number {
   return (b.date ?? "").localeCompare(a.date ?? "");
@@ -127,7 +136,10 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     if (!updatesFile.groups.includes(item.group)) problems.push(`${where}: unknown group "${item.group}"`);
     for (const s of item.situations) if (!updatesFile.situations.includes(s)) problems.push(`${where}: unknown situation "${s}"`);
     if ((item.kind === "law") !== (item.date === null)) problems.push(`${where}: law in force has no date, and every change has one`);
+    const dated = item.sources.flatMap((s) => (s.date === undefined ? [] : [s.date])).sort().at(-1);
+    if (item.sourcesUpTo !== undefined && dated !== undefined && item.sourcesUpTo < dated) problems.push(`${where}: sourcesUpTo ${item.sourcesUpTo} is older than its source of ${dated}`);
     if (!isShown(item)) continue;
+    if (newestSource(item) === undefined && item.rechecked !== false) problems.push(`${where}: no source is dated; set sourcesUpTo to the date of the newest one, or rechecked to false`);
     for (const lang of LANGUAGES) for (const field of ["short", "text"]) missing(lang, `updates.items.${item.id}.${field}`, where);
   }
   for (const lang of LANGUAGES) {
@@ -190,7 +202,10 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     const where = `route step "${key}"`;
     if (!topicIds.has(step.topic)) problems.push(`${where}: topic "${step.topic}" does not exist`);
     for (const note of step.notes) shownNote(note, where);
-    for (const lang of LANGUAGES) missing(lang, `route.steps.${key}.lead`, where);
+    for (const note of step.keep ?? []) if (!step.notes.includes(note)) problems.push(`${where}: keeps note "${note}", which is not among its notes`);
+    for (const lang of LANGUAGES) {
+      if (!i18n.has(lang, `route.steps.${key}.lead`) && !i18n.has(lang, `route.stepsOther.${key}.lead`)) problems.push(`${where}: missing ${lang} translation route.steps.${key}.lead (or route.stepsOther.${key}.lead for a step only a relative takes)`);
+    }
   }
   const pageById = new Map<string, OfficialPage>();
   for (const page of pagesFile.pages) {
@@ -218,7 +233,9 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   const shown = updatesFile.items.filter(isShown).sort(newestFirst);
   const byGroup = new Map(updatesFile.groups.map((g) => [g, shown.filter((i) => i.group === g)]));
   const notes = new Map(topicsFile.topics.map((t) => [t.id, t.notes.map((n) => updateById.get(n)!)]));
-  const steps = new Map(Object.entries(routesFile.steps).map(([key, s]) => [key, { key, topic: s.topic, notes: s.notes.map((n) => updateById.get(n)!) }]));
+  const steps = new Map(
+    Object.entries(routesFile.steps).map(([key, s]) => [key, { key, topic: s.topic, notes: s.notes.map((n) => updateById.get(n)!), keep: (s.keep ?? []).map((n) => updateById.get(n)!) }]),
+  );
   return {
     recordedOn: topicsFile.recordedOn,
     videoUrl: topicsFile.videoUrl === "" ? undefined : topicsFile.videoUrl,
@@ -230,7 +247,6 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
       items: updatesFile.groups.flatMap((g) => byGroup.get(g)!),
       inGroup: (group) => byGroup.get(group) ?? [],
       newestCheck: shown.map((i) => i.checked).sort().at(-1) ?? "1970-01-01",
-      coverage: updatesFile.coverage,
       all: updatesFile.items,
     },
     notesFor: (topicId) => notes.get(topicId) ?? [],

@@ -1,6 +1,6 @@
 import type { Lang, Translate } from "../i18n.js";
 import { escapeHtml, htmlToText } from "../telegram/html.js";
-import type { Content } from "./content.js";
+import { type Content, newestSource } from "./content.js";
 import { formatDate } from "./dates.js";
 import type { FirmFile, OfficialPage, Source, Topic, UpdateItem } from "./schema.js";
 
@@ -28,37 +28,60 @@ export function date(r: RenderContext, iso: string, style: "long" | "short" = "s
 
 /** An item's date, or the label for long-standing law, which is not a change. */
 function itemDate(r: RenderContext, item: UpdateItem): string {
-  return item.date === null ? r.t("common.law") : date(r, item.date);
+  if (item.date === null) return r.t("common.law");
+  // A month alone starts with a small letter in Russian ("ноябрь 2025 г."); at the start of a line it takes a capital.
+  const text = date(r, item.date);
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** "(reported)" for items resting on a single reliable source. */
-function reported(r: RenderContext, item: UpdateItem): string {
-  return item.grade === "likely" ? ` (${r.t("common.reported")})` : "";
+/**
+ * What a reader is told about how sure an item is, from its grade and its last check: one label per
+ * grade (common.grades), everywhere the item is shown. Notes name only what needs care, "reported"
+ * and "not re-checked"; the update pages name every grade.
+ */
+export function itemLabels(r: RenderContext, item: UpdateItem, every = false): string[] {
+  return [...(every || item.grade !== "confirmed" ? [r.t(`common.grades.${item.grade}`)] : []), ...(item.rechecked === false ? [r.t("common.notRechecked")] : [])];
 }
 
-/** When the list was checked and how far its sources run, and a warning once it has grown old. */
-export function checkedLines(r: RenderContext): string {
-  const u = r.content.updates;
-  const checked = date(r, u.newestCheck);
-  const line = r.t("common.checked", { date: checked, coverage: u.coverage === undefined ? checked : date(r, u.coverage) });
-  return r.staleAfterDays === undefined ? line : `${line}\n${r.t("common.stale", { date: checked, days: r.staleAfterDays })}`;
+function labelled(r: RenderContext, item: UpdateItem): string {
+  const labels = itemLabels(r, item);
+  return labels.length === 0 ? "" : ` (${labels.join(", ")})`;
 }
 
-/** The stale-list warning alone, for screens that show notes under their own header. */
+/** "Jun 2026" / "июнь 2026 г.": how far the newest of these items' sources run, or undefined when none is dated. */
+export function sourcesMonth(r: RenderContext, items: readonly UpdateItem[]): string | undefined {
+  const newest = items.flatMap((i) => newestSource(i) ?? []).sort().at(-1);
+  return newest === undefined ? undefined : date(r, newest.slice(0, 7));
+}
+
+function upTo(r: RenderContext, items: readonly UpdateItem[]): string {
+  return sourcesMonth(r, items) ?? r.t("common.undated");
+}
+
+/** The stale-list warning, once the list's newest check is older than CONTENT_STALE_DAYS; empty before. */
 function staleLine(r: RenderContext): string {
   return r.staleAfterDays === undefined ? "" : `\n${r.t("common.stale", { date: date(r, r.content.updates.newestCheck), days: r.staleAfterDays })}`;
 }
 
-/** One dated note: "• 25 Jun 2026: …" */
-export function noteLine(r: RenderContext, item: UpdateItem): string {
-  return `• ${itemDate(r, item)}${reported(r, item)}: ${r.t(`updates.items.${item.id}.short`)}`;
+/** How recent these items' sources are and when the list was compiled, and a warning once it has grown old: the update screens' dating line. */
+export function listDates(r: RenderContext, items: readonly UpdateItem[] = r.content.updates.items): string {
+  return `${r.t("common.listDates", { month: upTo(r, items), date: date(r, r.content.updates.newestCheck) })}${staleLine(r)}`;
 }
 
-/** Dated notes under a header that says when they were checked; empty when there are none. */
+/** One dated note: "• 25 Jun 2026 (reported): …" */
+export function noteLine(r: RenderContext, item: UpdateItem): string {
+  return `• ${itemDate(r, item)}${labelled(r, item)}: ${r.t(`updates.items.${item.id}.short`)}`;
+}
+
+/** The header of a block of notes: since when they changed, and how far their sources run. */
+export function notesHeader(r: RenderContext, items: readonly UpdateItem[], header = "common.notesHeader"): string {
+  return r.t(header, { month: upTo(r, items) });
+}
+
+/** Dated notes under a header that says how far their sources run; empty when there are none. */
 export function notesBlock(r: RenderContext, items: readonly UpdateItem[], header = "common.notesHeader"): string {
   if (items.length === 0) return "";
-  const head = r.t(header, { date: date(r, r.content.updates.newestCheck) });
-  return `${head}\n${items.map((item) => noteLine(r, item)).join("\n")}${staleLine(r)}`;
+  return `${notesHeader(r, items, header)}\n${items.map((item) => noteLine(r, item)).join("\n")}${staleLine(r)}`;
 }
 
 /** The cited minutes; links to that minute of the video once the operator has set its address. */
@@ -108,7 +131,7 @@ export function footer(r: RenderContext): string {
 /** A topic as one self-contained message: body, dated notes, source, disclaimer. */
 export function renderTopic(r: RenderContext, topic: Topic): string {
   const parts = [`<b>${r.t(`topics.${topic.id}.title`)}</b>`, r.t(`topics.${topic.id}.body`, { recorded: date(r, r.content.recordedOn, "long") })];
-  if (topic.kind === "updates") parts.push(checkedLines(r));
+  if (topic.kind === "updates") parts.push(listDates(r));
   const notes = notesBlock(r, r.content.notesFor(topic.id));
   if (notes !== "") parts.push(notes);
   parts.push(`${sourceLine(r, topic)}\n${footer(r)}`);
@@ -143,34 +166,36 @@ export function situationsText(r: RenderContext, item: UpdateItem): string {
   return item.situations.map((s) => r.t(`updates.situations.${s}`)).join(", ");
 }
 
-/** One entry of the updates list: date (or "long-standing law"), text, who it affects, sources. */
-export function updateEntry(r: RenderContext, item: UpdateItem): string {
-  const label = item.grade === "likely" ? ` · <i>${r.t("common.reported")}</i>` : "";
-  const meta = `${r.t("common.for")}: ${situationsText(r, item)}. ${r.t("common.sources")}: ${sourcesText(r, item)}`;
-  return `<b>${itemDate(r, item)}</b>${label} · ${r.t(`updates.items.${item.id}.text`)}\n<i>${meta}</i>`;
+/** One line of an update page: its number, date, grade and short text; the sources are one tap away. */
+export function updateLine(r: RenderContext, item: UpdateItem, n: number): string {
+  return `${n}. <b>${itemDate(r, item)}</b> · <i>${itemLabels(r, item, true).join(", ")}</i>: ${r.t(`updates.items.${item.id}.short`)}`;
+}
+
+/** Whom an item concerns and what it rests on, numbered as on its page. */
+export function updateSources(r: RenderContext, item: UpdateItem, n: number): string {
+  return `${n}. ${r.t("common.for")}: ${situationsText(r, item)}. ${r.t("common.sources")}: ${sourcesText(r, item)}`;
 }
 
 /**
- * A group's entries split into pages that each fit the screen budget with the page's own header
- * and footer (whose length `frame` gives for a page of `total`). An entry longer than a page on
- * its own still gets a page.
+ * Entries split into pages that each fit the screen budget with the page's own header and footer
+ * (whose length `frame` gives for a page of `total`). `size` is what an entry takes on the page,
+ * or on the widest screen that shows it. An entry longer than a page on its own still gets a page.
  */
-export function paginate(entries: readonly string[], frame: (page: number, total: number) => number, budget = SCREEN_CHAR_BUDGET): string[][] {
-  const length = (html: string) => htmlToText(html).length;
+export function paginate<T>(entries: readonly T[], size: (entry: T) => number, frame: (page: number, total: number) => number, budget = SCREEN_CHAR_BUDGET): T[][] {
   // The frame's length barely depends on the page numbers; measure it once with a generous total.
   const room = budget - frame(9, 9);
-  const pages: string[][] = [];
-  let page: string[] = [];
+  const pages: T[][] = [];
+  let page: T[] = [];
   let used = 0;
   for (const entry of entries) {
-    const size = length(entry) + 2;
-    if (page.length > 0 && used + size > room) {
+    const taken = size(entry) + 2;
+    if (page.length > 0 && used + taken > room) {
       pages.push(page);
       page = [];
       used = 0;
     }
     page.push(entry);
-    used += size;
+    used += taken;
   }
   if (page.length > 0) pages.push(page);
   return pages;

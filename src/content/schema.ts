@@ -48,8 +48,6 @@ const source = z.object({
 export const GRADES = ["confirmed", "likely", "unverified"] as const;
 
 export const updatesFileSchema = z.object({
-  /** How far most sources run (YYYY-MM), shown beside the check date. */
-  coverage: z.string().regex(/^\d{4}-\d{2}$/, "must be a YYYY-MM month").optional(),
   groups: z.array(id).min(1).max(6, "at most 6 groups fit on the updates screen"),
   situations: z.array(id).min(1),
   items: z.array(
@@ -59,7 +57,15 @@ export const updatesFileSchema = z.object({
       date: z.string().regex(DAY_OR_MONTH, "must be a YYYY-MM-DD or YYYY-MM date").nullable(),
       kind: z.enum(["change", "law"]),
       grade: z.enum(GRADES),
+      /** Where the item is in the verified list (source/updates-2026-11.md): "1d", "2", or "A1" for a row of its appendix. */
+      ref: z.string().regex(/^(?:\d{1,2}[a-z]?|A\d{1,2})$/, "must name a section of the verified list, like 1d, 2 or A1"),
+      /** Where that section grades several claims apart: the words of the one this item states, whose grade it takes. */
+      gradedOn: z.string().min(3).optional(),
       checked: z.string().regex(DAY, "must be a YYYY-MM-DD date"),
+      /** False for an item the last check did not verify again (the list says "not re-checked"): readers are told. */
+      rechecked: z.boolean().optional(),
+      /** The date of the newest source, when no source below carries one (undated pages): the item's "sources up to". */
+      sourcesUpTo: z.string().regex(DAY_OR_MONTH, "must be a YYYY-MM-DD or YYYY-MM date").optional(),
       situations: z.array(z.string()).min(1),
       sources: z.array(source).min(1, "needs at least one source"),
     }),
@@ -67,7 +73,16 @@ export const updatesFileSchema = z.object({
 });
 
 export const routesFileSchema = z.object({
-  steps: z.record(z.string().regex(ID, ID_RULE), z.object({ topic: z.string(), notes: z.array(z.string()).max(3) })),
+  steps: z.record(
+    z.string().regex(ID, ID_RULE),
+    z.object({
+      topic: z.string(),
+      /** The dated reasons for the step, most important first. */
+      notes: z.array(z.string()).max(4),
+      /** Notes that change what the reader must do: never cut for space (a subset of notes). */
+      keep: z.array(z.string()).max(3).optional(),
+    }),
+  ),
 });
 
 export const firmFileSchema = z.object({

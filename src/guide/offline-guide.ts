@@ -1,4 +1,4 @@
-import { date, firmAbout, noteLine, type RenderContext, situationsText, sourceLine } from "../content/render.js";
+import { date, firmAbout, itemLabels, listDates, noteLine, notesHeader, type RenderContext, situationsText, sourceLine } from "../content/render.js";
 import type { Topic, UpdateItem } from "../content/schema.js";
 import { escapeHtml } from "../telegram/html.js";
 
@@ -91,7 +91,7 @@ function topicSection(r: RenderContext, topic: Topic, open = false): string {
   const parts = [paragraphs(body)];
   if (notes.length > 0) {
     const lines = notes.map((item) => `<li>${noteLine(r, item).replace(/^• /, "")} <a href="#update-${item.id}">↓</a></li>`);
-    parts.push(`<div class="note">${t("common.notesHeader", { date: date(r, r.content.updates.newestCheck) })}<ul>${lines.join("")}</ul></div>`);
+    parts.push(`<div class="note">${notesHeader(r, notes)}<ul>${lines.join("")}</ul></div>`);
   }
   parts.push(`<p class="src">${sourceLine(r, topic)}</p>`, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`);
   return folded(topic.id, t(`topics.${topic.id}.title`), parts, open);
@@ -101,7 +101,8 @@ function topicSection(r: RenderContext, topic: Topic, open = false): string {
 function updatesSection(r: RenderContext): string {
   const t = r.t;
   const u = r.content.updates;
-  const checked = t("common.checked", { date: date(r, u.newestCheck), coverage: u.coverage === undefined ? date(r, u.newestCheck) : date(r, u.coverage) });
+  // The stale warning, when due, is at the top of the guide already.
+  const checked = listDates({ ...r, staleAfterDays: undefined });
   const groups = u.groups
     .filter((g) => u.inGroup(g).length > 0)
     .map((g) => `<h3>${t(`updates.groups.${g}`)}</h3>\n${u.inGroup(g).map((item) => entry(r, item)).join("\n")}`);
@@ -116,7 +117,7 @@ function updatesSection(r: RenderContext): string {
 function entry(r: RenderContext, item: UpdateItem): string {
   const t = r.t;
   const when = item.date === null ? t("common.law") : date(r, item.date);
-  const label = item.grade === "likely" ? ` · <i>${t("common.reported")}</i>` : "";
+  const label = ` · <i>${itemLabels(r, item, true).join(", ")}</i>`;
   const sources = item.sources
     .map((s) => {
       const name = escapeHtml(typeof s.publisher === "string" ? s.publisher : s.publisher[r.lang]) + (s.date === undefined ? "" : `, ${date(r, s.date)}`);

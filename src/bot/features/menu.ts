@@ -4,7 +4,7 @@ import type { CallbackRouter } from "../callback-router.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { show } from "../screen.js";
-import { menuScreen, sectionScreen, sectionsScreen, showOutdated, topicScreen, updatesPageScreen, updatesScreen } from "../screens.js";
+import { menuScreen, sectionScreen, sectionsScreen, showOutdated, topicScreen, updatesPageScreen, updatesScreen, updatesSourcesScreen } from "../screens.js";
 
 /** The topic browser: menu → sections → topics → related topics, and what changed since 2022; all edited in place. */
 export function menuFeature(deps: BotDeps, buttons: CallbackRouter): Composer<BotContext> {
@@ -24,6 +24,10 @@ export function menuFeature(deps: BotDeps, buttons: CallbackRouter): Composer<Bo
     .on("updates", (ctx, { back }) => show(ctx, updatesScreen(ctx, deps, back)))
     .on("updatesPage", async (ctx, { group, page, back }) => {
       const screen = updatesPageScreen(ctx, deps, group, page, back);
+      return screen === undefined ? showOutdated(ctx) : show(ctx, screen);
+    })
+    .on("updatesSources", async (ctx, { group, page, back }) => {
+      const screen = updatesSourcesScreen(ctx, deps, group, page, back);
       return screen === undefined ? showOutdated(ctx) : show(ctx, screen);
     });
 

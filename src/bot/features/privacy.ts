@@ -16,7 +16,7 @@ export function privacyFeature(deps: BotDeps, buttons: CallbackRouter): Composer
   const feature = new Composer<BotContext>();
 
   function privacyScreen(view: View, lead?: string): Screen {
-    const text = view.t("privacy.text", { days: deps.settings.sessionTtlDays });
+    const text = view.t("privacy.text", { days: view.t("privacy.days", { count: deps.settings.sessionTtlDays }) });
     return {
       html: lead === undefined ? text : `${lead}\n\n${text}`,
       keyboard: [[button.cb(view.t("buttons.forget"), cb.forgetAsk)], [button.cb(view.t("buttons.safety"), cb.topic("safety", { to: "menu" }))], navRow(view, cb.menu)],

@@ -7,7 +7,7 @@
 
 export const PREFER_NOT_TO_SAY = "ns";
 
-export type QuestionId = "who" | "loc" | "visa" | "draft" | "views" | "rec" | "group";
+export type QuestionId = "who" | "loc" | "visa" | "res" | "draft" | "views" | "rec" | "group";
 
 export interface Question {
   id: QuestionId;
@@ -24,6 +24,8 @@ export const QUESTIONS: readonly Question[] = [
   { id: "loc", answers: ["r", "a", "u", "b"] },
   // Someone already in the US applies from inside, whatever their visa.
   { id: "visa", answers: ["y", "n", "u"], skip: (a) => a.loc === "u" },
+  // Legal residence in the country they are in decides where a US visa interview can be (Astana or Warsaw without it): it matters only abroad, to someone who may need a visa.
+  { id: "res", answers: ["y", "n", "u"], skip: (a) => a.loc !== "a" || a.visa === "y" },
   { id: "draft", answers: ["s", "e", "n", "o"] },
   { id: "views", answers: ["p", "v", "n"] },
   { id: "rec", answers: ["n", "y", "u"] },
@@ -75,7 +77,7 @@ export function isComplete(code: string): boolean {
   return answers !== undefined && nextQuestion(answers) === undefined;
 }
 
-/** Whether the reader is asking for someone close to them. */
+/** Whether the reader is asking for someone close to them ("who" answered on the start screen, or by the first question). */
 export function forOther(answers: Answers): boolean {
   return answers.who === "o";
 }

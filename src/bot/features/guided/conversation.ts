@@ -7,7 +7,7 @@ import { decodeAnswers, encodeAnswers, isValidAnswer, nextQuestion, withAnswer, 
 export const GUIDED = "guided";
 
 /** What one answer leads to: the next question, the finished route, or leaving (Cancel, or Back from the first question). */
-export type GuidedOutcome = { next: "ask"; answers: string; preset: boolean } | { next: "route"; answers: string } | { next: "cancel" };
+export type GuidedOutcome = { next: "ask"; answers: string; preset: boolean; typed?: true } | { next: "route"; answers: string } | { next: "cancel" };
 
 /**
  * The guided conversation waits for the answer to one question. Its arguments hold the answers
@@ -19,6 +19,14 @@ export type GuidedOutcome = { next: "ask"; answers: string; preset: boolean } | 
  */
 export async function guided(conversation: Conversation<BotContext, Context>, _ctx: Context, code: string, preset: boolean): Promise<void> {
   const update = await conversation.wait();
+  // Text typed while a question waits ("I'm in Serbia"): the question again, with a word on the buttons. Commands go on to the rest of the bot.
+  const typed = update.message?.text;
+  if (typed !== undefined && !typed.startsWith("/")) {
+    await conversation.external((outer) => {
+      outer.guided = { next: "ask", answers: code, preset, typed: true };
+    });
+    return;
+  }
   const data = update.callbackQuery?.data;
   const action = data === undefined ? undefined : parseCallback(data);
   // Anything but an answer, Back or Cancel (a new start, another button) is for the rest of the bot.

@@ -9,18 +9,21 @@ import { show } from "../../screen.js";
 import { menuScreen, showOutdated } from "../../screens.js";
 import { decodeAnswers, encodeAnswers, isComplete, nextQuestion } from "./answers.js";
 import { GUIDED, guided } from "./conversation.js";
-import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "./screens.js";
+import { questionScreen, routeCard, routeDetailsScreen, routeScreen, routeSummary } from "./screens.js";
 import { summaryKeyboard } from "./summary-handoff.js";
 
 /** Bump when the conversation's arguments or behaviour change: unfinished ones are then dropped instead of replayed wrongly. */
-export const CONVERSATION_VERSION = 2;
+export const CONVERSATION_VERSION = 3;
 
-/** Only these updates can start, answer or leave the conversation; no other update loads its state. */
+/**
+ * Only these updates can start, answer or leave the conversation, or be read by a question that
+ * waits (typed text); no other update loads its state.
+ */
 export function concernsConversation(ctx: BotContext): boolean {
   const data = ctx.callbackQuery?.data;
   if (data !== undefined) return /^g(?::|r?$)/.test(data);
   const text = ctx.message?.text;
-  return text !== undefined && /^\/route(?:@\w+)?(?:\s|$)/.test(text);
+  return text !== undefined && (!text.startsWith("/") || /^\/route(?:@\w+)?(?:\s|$)/.test(text));
 }
 
 /**
@@ -43,41 +46,55 @@ export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotC
       await show(ctx, routeScreen(ctx, deps, outcome.answers));
       deps.stats.count("route_done", ctx.lang);
     } else {
-      await ask(ctx, outcome.answers, outcome.preset, "auto");
+      // A question shown again for typed text is a new message below it, saying to press a button.
+      await ask(ctx, outcome.answers, outcome.preset, outcome.typed === true ? "new" : "auto", outcome.typed === true);
     }
   });
   active.use(createConversation<BotContext, Context>(guided, { id: GUIDED }));
 
   /** Shows the next question, then waits for its answer in a fresh conversation. */
-  async function ask(ctx: BotContext, code: string, preset: boolean, mode: "auto" | "new") {
+  async function ask(ctx: BotContext, code: string, preset: boolean, mode: "auto" | "new", typed = false) {
     const answers = decodeAnswers(code)!;
-    await show(ctx, questionScreen(ctx, answers, nextQuestion(answers)!, preset), mode);
+    await show(ctx, questionScreen(ctx, answers, nextQuestion(answers)!, preset, typed), mode);
     await ctx.conversation.enter(GUIDED, code, preset);
   }
 
-  async function begin(ctx: BotContext, forOther: boolean, mode: "auto" | "new") {
+  /**
+   * "For myself" and "For someone close to me" on the start screen and the menu answer "who is
+   * this for", so the flow does not ask it again; /route, which comes without that answer, asks it.
+   */
+  async function begin(ctx: BotContext, who: "m" | "o" | undefined, mode: "auto" | "new") {
     // Starting again replaces an unfinished conversation rather than failing.
     await ctx.conversation.exitAll();
-    await ask(ctx, encodeAnswers(forOther ? { who: "o" } : {}), forOther, mode);
+    await ask(ctx, encodeAnswers(who === undefined ? {} : { who }), who !== undefined, mode);
   }
 
-  active.command("route", (ctx) => begin(ctx, false, "new"));
+  active.command("route", (ctx) => begin(ctx, undefined, "new"));
   active.on("callback_query:data", async (ctx) => {
     const action = parseCallback(ctx.callbackQuery.data);
-    if (action?.kind === "guidedStart") return begin(ctx, action.forOther, "auto");
+    if (action?.kind === "guidedStart") return begin(ctx, action.forOther ? "o" : "m", "auto");
     // An answer with no conversation waiting for it: from before a restart with a new version, or long finished.
     return showOutdated(ctx);
   });
 
   buttons
     .on("route", (ctx, { answers }) => (isComplete(answers) ? show(ctx, routeScreen(ctx, deps, answers)) : showOutdated(ctx)))
-    .on("routeDetails", (ctx, { answers }) => (isComplete(answers) ? show(ctx, routeDetailsScreen(ctx, deps, answers)) : showOutdated(ctx)))
+    .on("routeDetails", async (ctx, { answers, page }) => {
+      const screen = isComplete(answers) ? routeDetailsScreen(ctx, deps, answers, page) : undefined;
+      return screen === undefined ? showOutdated(ctx) : show(ctx, screen);
+    })
     .on("routeSummary", async (ctx, { answers }) => {
       if (!isComplete(answers)) return showOutdated(ctx);
       await ctx.answerCallbackQuery({ text: ctx.t("route.summary.note") });
       // The double-tap guard remembers the pressed message, never the answers: they are not kept.
       if (!firstTap(ctx, `Rs@${ctx.callbackQuery?.message?.message_id ?? 0}`, deps.now())) return;
       await ctx.reply(routeSummary(ctx, deps, answers), { link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: summaryKeyboard(ctx, deps, answers) } });
+    })
+    .on("routeCard", async (ctx, { answers }) => {
+      if (!isComplete(answers) || decodeAnswers(answers)!.who !== "o") return showOutdated(ctx);
+      await ctx.answerCallbackQuery({ text: ctx.t("route.card.note") });
+      if (!firstTap(ctx, `Rc@${ctx.callbackQuery?.message?.message_id ?? 0}`, deps.now())) return;
+      await ctx.reply(routeCard(ctx, deps, answers), { link_preview_options: { is_disabled: true } });
     });
   return feature;
 }

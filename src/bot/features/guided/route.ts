@@ -3,37 +3,48 @@ import { type Answers, forOther } from "./answers.js";
 /**
  * The steps of a personal route, in order, from the answers. Each step is a key of
  * content/routes.json (which topic explains it and which dated notes justify it) with its text in
- * the locales. The order is what a careful attorney would say in late 2026: first what must not
- * be done before talking to one, then the case, and always the consultation last.
+ * the locales: route.steps.<key> written to the reader, route.stepsOther.<key> about the person a
+ * relative asks for. The order is what a careful attorney would say in late 2026: first what must
+ * not be done before talking to one, then the case, and always the consultation last. Every answer
+ * asked for changes some route; steps that depend on where the person is come in a variant for
+ * each place.
  */
 export function routeSteps(a: Answers): string[] {
   const other = forOther(a);
-  const steps: string[] = [];
-  if (other) steps.push("send", "talk-safely");
-
   const where = a.loc;
-  const outside = where !== "u";
+  const known = where === "r" || where === "a" || where === "b" || where === "u";
+  const steps: string[] = [];
+  // What a relative does first: reach the person by a channel that works where they are, and talk safely.
+  if (other) steps.push(where === "r" || !known ? "send-russia" : where === "u" ? "send" : "send-border");
+
   // Once a summons is issued, leaving is what the attorney must be asked about first.
   if (where === "r") steps.push(a.draft === "s" ? "summons" : "leave");
-  else if (where === undefined || where === "ns") steps.push("leave-if");
+  else if (!known) steps.push("leave-if");
 
   if (where === "b") steps.push("at-border");
-  else if (outside) {
-    if (a.visa === "y") steps.push("visa-fly");
-    else {
-      // Without a visa, or unsure: never the border as a plan.
-      steps.push("no-border");
-      steps.push(a.visa === "n" ? "visa-options" : "visa-check");
-    }
-  } else {
-    steps.push("us-file", "us-hearings");
+  else if (where === "u") steps.push("us-file", "us-hearings");
+  else if (a.visa === "y") steps.push("visa-fly");
+  else {
+    // Without a visa, or unsure: never the border as a plan. Where a visa interview can be depends on legal residence.
+    steps.push("no-border");
+    const residence = where === "a" && a.res === "y";
+    if (a.visa === "n") steps.push(residence ? "visa-options-res" : "visa-options");
+    else steps.push(residence ? "visa-check-res" : "visa-check");
   }
 
-  if (!other && (a.draft === "s" || a.draft === "e")) steps.push("qualify");
+  if (a.draft === "s" || a.draft === "e") steps.push("qualify");
   steps.push(a.views === "n" ? "case-reasons" : "case");
   if (a.rec === "y" || a.rec === "u") steps.push("record");
-  if (!other && (a.group === "f" || a.group === "o")) steps.push("group");
-  if (other) steps.push("if-held");
+  if (a.group === "f") steps.push("group-family");
+  else if (a.group === "o") steps.push("group");
+  // Before crossing any border, the chat that holds the answers and this route should be cleared; a relative's talk step says it for the person.
+  if (!other && where !== "u") steps.push("phone");
+  if (other && where !== "r") steps.push(where === "b" ? "if-held-border" : where === "u" ? "if-held-us" : "if-held");
   steps.push("fraud", "consult");
   return steps;
+}
+
+/** Steps a relative takes for themselves, not for the person: a summary for the lawyer and the card for the person leave them out. */
+export function isOwnStep(key: string): boolean {
+  return key.startsWith("send");
 }

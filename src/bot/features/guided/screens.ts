@@ -1,4 +1,5 @@
 import { footer, notesBlock, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
+import { deepLink } from "../../deep-link.js";
 import type { UpdateItem } from "../../../content/schema.js";
 import { htmlToText } from "../../../telegram/html.js";
 import { type Back, cb } from "../../callback-data.js";
@@ -6,7 +7,7 @@ import type { ContentDeps } from "../../deps.js";
 import { button, rows, type Screen } from "../../screen.js";
 import { renderContext, type View } from "../../screens.js";
 import { type Answers, applicableQuestions, decodeAnswers, forOther, PREFER_NOT_TO_SAY, type Question, QUESTIONS } from "./answers.js";
-import { routeSteps } from "./route.js";
+import { isOwnStep, routeSteps } from "./route.js";
 import { summaryContacts } from "./summary-handoff.js";
 
 /** How many questions a flow may ask: "who is this for" is one of them unless it was answered by the button that began it. */
@@ -15,13 +16,14 @@ function maxQuestions(preset: boolean): number {
 }
 
 /** A question, counted as "Question 3 of up to 7" so the count never jumps when a later question turns out not to apply. */
-export function questionScreen(view: View, answers: Answers, question: Question, preset: boolean): Screen {
+export function questionScreen(view: View, answers: Answers, question: Question, preset: boolean, typed = false): Screen {
   const t = view.t;
   const base = `guided.questions.${question.id}`;
   const other = forOther(answers) && question.id !== "who";
   const answered = QUESTIONS.filter((q) => answers[q.id] !== undefined).length - (preset ? 1 : 0);
   const max = maxQuestions(preset);
   const lines = [
+    ...(typed ? [t("guided.pressButton")] : []),
     ...(answered === 0 ? [t(forOther(answers) ? "guided.introOther" : "guided.intro", { max })] : []),
     `<i>${t("guided.progress", { n: answered + 1, max })}</i>`,
     `<b>${t(other ? `${base}.textOther` : `${base}.text`)}</b>`,
@@ -41,32 +43,51 @@ export function questionScreen(view: View, answers: Answers, question: Question,
  * A step's text, written to the reader or, when they ask for someone close, about that person.
  * A step may have no "more": its lead says it all.
  */
-function stepText(view: View, key: string, other: boolean, part: "lead" | "more"): string {
+export function stepText(view: View, key: string, other: boolean, part: "lead" | "more"): string {
   const own = other && view.t(`route.stepsOther.${key}.lead`) !== `route.stepsOther.${key}.lead` ? "stepsOther" : "steps";
   const path = `route.${own}.${key}.${part}`;
   const text = view.t(path);
   return text === path ? "" : text;
 }
 
-/** Steps a relative takes for themselves: their reasons come after those of the steps about the person's safety. */
-const OWN_STEPS = new Set(["send", "talk-safely"]);
-
-/** The dated reasons behind a route's steps: the first of each step's notes, then the rest, without repeats. */
-function routeNotes(deps: ContentDeps, steps: string[], limit: number): UpdateItem[] {
-  const ordered = [...steps.filter((k) => !OWN_STEPS.has(k)), ...steps.filter((k) => OWN_STEPS.has(k))];
-  const notes = ordered.map((key) => deps.content.step(key)?.notes ?? []);
+/**
+ * The dated reasons behind a route's steps. Notes that change what the reader must do (a step's
+ * "keep") always come, whatever the room; then the others, the first of each step before the
+ * second, up to `limit` in all, without repeats. A relative's own steps give their reasons after
+ * those of the steps about the person's safety.
+ */
+export function routeNotes(deps: ContentDeps, steps: readonly string[], limit: number): UpdateItem[] {
+  const ordered = [...steps.filter((k) => !isOwnStep(k)), ...steps.filter((k) => isOwnStep(k))].map((key) => deps.content.step(key)!);
   const picked: UpdateItem[] = [];
-  for (let rank = 0; picked.length < limit && notes.some((n) => n.length > rank); rank++) {
-    for (const list of notes) {
-      const item = list[rank];
-      if (item !== undefined && !picked.includes(item) && picked.length < limit) picked.push(item);
+  for (const step of ordered) for (const item of step.keep) if (!picked.includes(item)) picked.push(item);
+  // Then each step's most important note not shown yet, step by step, round after round.
+  for (let added = true; added && picked.length < limit; ) {
+    added = false;
+    for (const step of ordered) {
+      const item = step.notes.find((n) => !picked.includes(n));
+      if (item !== undefined && picked.length < limit) {
+        picked.push(item);
+        added = true;
+      }
     }
   }
   return picked;
 }
 
-/** At most this many dated reasons on a route, fewer if the steps leave no room; all are in "What changed", one tap away. */
-const ROUTE_NOTES = 3;
+/** How many dated reasons a route screen aims for: kept notes may make more, and a long route fewer (never fewer than its kept ones). */
+export const ROUTE_NOTES = 3;
+
+/** As many notes as fit, up to `most`: kept ones always, others while there is room. */
+function fitNotes(deps: ContentDeps, steps: readonly string[], most: number, compose: (notes: UpdateItem[], spare: boolean) => string): string {
+  const kept = routeNotes(deps, steps, 0).length;
+  for (let limit = Math.max(most, kept); limit > kept; limit--) {
+    const html = compose(routeNotes(deps, steps, limit), true);
+    if (htmlToText(html).length <= SCREEN_CHAR_BUDGET) return html;
+  }
+  // Only the kept notes: shorten the rest of the screen rather than drop one of them.
+  const html = compose(routeNotes(deps, steps, kept), true);
+  return htmlToText(html).length <= SCREEN_CHAR_BUDGET ? html : compose(routeNotes(deps, steps, kept), false);
+}
 
 /**
  * A route in brief: one line per step, the dated reasons for the steps that changed since 2022,
@@ -80,24 +101,24 @@ export function routeScreen(view: View, deps: ContentDeps, code: string): Screen
   const t = view.t;
   const list = steps.map((key, i) => `${i + 1}. ${stepText(view, key, other, "lead")}`).join("\n");
   const booking = deps.settings.bookingUrl;
-  const compose = (notes: number) =>
+  const html = fitNotes(deps, steps, ROUTE_NOTES, (notes, spare) =>
     [
       t(other ? "route.titleOther" : "route.title"),
       list,
-      notesBlock(r, routeNotes(deps, steps, notes), "route.notesHeader"),
-      `${booking === undefined ? "" : `${t("handoff.afterBooking")}\n`}${t("route.footer", { disclaimer: t("common.disclaimer") })}\n<i>${t("common.signature", { username: view.me.username })}</i>`,
+      notesBlock(r, notes, "route.notesHeader"),
+      `${booking === undefined || !spare ? "" : `${t("handoff.afterBooking")}\n`}${t("route.footer", { disclaimer: t("common.disclaimer") })}\n<i>${t("common.signature", { username: view.me.username })}</i>`,
     ]
       .filter((part) => part !== "")
-      .join("\n\n");
-  let notes = ROUTE_NOTES;
-  let html = compose(notes);
-  while (notes > 1 && htmlToText(html).length > SCREEN_CHAR_BUDGET) html = compose(--notes);
+      .join("\n\n"),
+  );
   const here: Back = { to: "route", answers: code };
+  // A relative reaches the person with a card written to them, and, in Russia, with the offline guide.
+  const inRussia = answers.loc === "r" || !["a", "b", "u"].includes(answers.loc ?? "");
   return {
     html,
     keyboard: [
       [button.cb(t("buttons.details"), cb.routeDetails(code))],
-      ...(other ? [[button.cb(t("buttons.guideRu"), cb.guide("ru", true))], [button.cb(t("buttons.shareLink"), cb.share)]] : []),
+      ...(other ? [[button.cb(t("buttons.card"), cb.routeCard(code))], ...(inRussia ? [[button.cb(t("buttons.guideRu"), cb.guide("ru", true))]] : [])] : []),
       [button.cb(t("buttons.updates"), cb.updates(here))],
       ...(booking === undefined ? [[button.cb(t("buttons.lawyer"), cb.handoff(here))]] : [[button.url(t("buttons.book"), booking)]]),
       [button.cb(t("buttons.summary"), cb.routeSummary(code))],
@@ -106,29 +127,65 @@ export function routeScreen(view: View, deps: ContentDeps, code: string): Screen
   };
 }
 
-/** Each step in full, with the topics that explain them. */
-export function routeDetailsScreen(view: View, deps: ContentDeps, code: string): Screen {
+/** Every note of these steps, those that change what the reader must do first: what a page of step details shows beside them. */
+function allNotes(deps: ContentDeps, steps: readonly string[]): UpdateItem[] {
+  const kept = routeNotes(deps, steps, 0);
+  return [...kept, ...steps.flatMap((key) => deps.content.step(key)!.notes)].filter((item, i, list) => list.indexOf(item) === i);
+}
+
+/**
+ * The steps that say more than their line on the route, in full and numbered as there, each page
+ * with every dated reason of its steps (so "dated below" always holds) and the topics that explain
+ * them; in pages when they do not fit one screen. Undefined for a page that does not exist.
+ */
+export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, page = 1): Screen | undefined {
   const answers = decodeAnswers(code) ?? {};
   const other = forOther(answers);
   const steps = routeSteps(answers);
   const t = view.t;
-  const here: Back = { to: "route", answers: code };
-  const text = steps.map((key, i) => {
+  const r = renderContext(view, deps);
+  const detailed = steps.flatMap((key, i) => {
     const more = stepText(view, key, other, "more");
-    return `${i + 1}. <b>${stepText(view, key, other, "lead")}</b>${more === "" ? "" : ` ${more}`}`;
+    return more === "" ? [] : [{ key, line: `${i + 1}. <b>${stepText(view, key, other, "lead")}</b> ${more}` }];
   });
-  // The lawyer is one tap away on the route itself; these are the topics behind the steps.
-  const topics = [...new Set(steps.map((key) => deps.content.step(key)!.topic))].filter((topic) => topic !== "attorney").slice(0, 6);
+  const compose = (part: typeof detailed, total: number, n: number) =>
+    [
+      `${t("route.detailsTitle")}${total > 1 ? ` · ${t("updates.page", { n, total })}` : ""}`,
+      part.map((d) => d.line).join("\n"),
+      notesBlock(r, allNotes(deps, part.map((d) => d.key)), "route.notesHeader"),
+      footer(r),
+    ]
+      .filter((text) => text !== "")
+      .join("\n\n");
+  // Steps go on a page while they fit it with their notes; a step that cannot share a page gets its own.
+  const pages: (typeof detailed)[] = [];
+  for (const step of detailed) {
+    const current = pages.at(-1);
+    const candidate = current === undefined ? undefined : [...current, step];
+    if (candidate !== undefined && htmlToText(compose(candidate, 9, 9)).length <= SCREEN_CHAR_BUDGET) pages[pages.length - 1] = candidate;
+    else pages.push([step]);
+  }
+  const shown = pages[page - 1];
+  if (shown === undefined) return undefined;
+  const keys = shown.map((d) => d.key);
+  // The lawyer is one tap away on the route itself; these are the topics behind the steps on this page.
+  const topics = [...new Set(keys.map((key) => deps.content.step(key)!.topic))].filter((topic) => topic !== "attorney").slice(0, 4);
+  const turn = [
+    ...(page > 1 ? [button.cb(t("buttons.previousPage"), cb.routeDetails(code, page - 1))] : []),
+    ...(page < pages.length ? [button.cb(t("buttons.nextPage"), cb.routeDetails(code, page + 1))] : []),
+  ];
+  const here: Back = { to: "route", answers: code };
   return {
-    html: [t("route.detailsTitle"), text.join("\n"), footer(renderContext(view, deps))].join("\n\n"),
-    keyboard: [...rows(topics.map((id) => button.cb(t(`topics.${id}.button`), cb.topic(id, here)))), [button.cb(t("buttons.back"), cb.route(code))]],
+    html: compose(shown, pages.length, page),
+    keyboard: [...rows(topics.map((id) => button.cb(t(`topics.${id}.button`), cb.topic(id, here)))), ...(turn.length > 0 ? [turn] : []), [button.cb(t("buttons.back"), cb.route(code))]],
   };
 }
 
 /**
  * The summary a reader forwards to a lawyer themselves: the answers as plain facts, the steps,
- * and the firm's contact. It is built from the button's data and sent as plain text; nothing of
- * it is stored.
+ * and the firm's contact. For a relative, the facts and steps are the other person's: the
+ * relative's own steps (reaching and talking to them) are left out. It is built from the button's
+ * data and sent as plain text; nothing of it is stored.
  */
 export function routeSummary(view: View, deps: ContentDeps, code: string): string {
   const t = view.t;
@@ -138,16 +195,44 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
     .filter((q) => q.id !== "who")
     .map((q) => {
       const a = answers[q.id];
-      const value = a === undefined || a === PREFER_NOT_TO_SAY ? t("guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`);
+      const value = a === undefined || a === PREFER_NOT_TO_SAY ? t(other ? "guided.notSaidOther" : "guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`);
       return `• ${t(`guided.questions.${q.id}.label`)}: ${value}`;
     });
-  const steps = routeSteps(answers).map((key, i) => `${i + 1}. ${htmlToText(stepText(view, key, other, "lead"))}`);
+  const steps = routeSteps(answers)
+    .filter((key) => !other || !isOwnStep(key))
+    .map((key, i) => `${i + 1}. ${htmlToText(stepText(view, key, other, "lead"))}`);
   return [
     t("route.summary.title"),
     `${t(other ? "route.summary.introOther" : "route.summary.intro")}\n${facts.join("\n")}`,
     `${t("route.summary.routeHeader")}\n${steps.join("\n")}`,
-    [t("route.summary.outro"), ...summaryContacts(view, deps)].join("\n"),
+    [t(other ? "route.summary.outroOther" : "route.summary.outro"), ...summaryContacts(view, deps)].join("\n"),
     t("common.signature", { username: view.me.username }),
+  ]
+    .map((part) => htmlToText(part))
+    .join("\n\n");
+}
+
+/** Steps whose text speaks of this chat or of the bot's summary: a card forwarded to another person leaves them out. */
+const CHAT_STEPS = new Set(["phone", "consult"]);
+
+/**
+ * The card a relative forwards to the person they asked about, written to him in Russian (what the
+ * bot sends relatives in Russia, whatever the asker's own language): the steps of his own route for
+ * the same answers, the firm's phone, and a link that opens the bot for him. Plain text, built from
+ * the button's data; nothing of it is stored.
+ */
+export function routeCard(view: View, deps: ContentDeps, code: string): string {
+  const ru: View = { t: deps.i18n.t("ru"), lang: "ru", me: view.me };
+  const answers = decodeAnswers(code) ?? {};
+  const his = routeSteps({ ...answers, who: "m" }).filter((key) => !CHAT_STEPS.has(key));
+  const steps = his.map((key, i) => `${i + 1}. ${htmlToText(stepText(ru, key, false, "lead"))}`);
+  const phone = deps.content.firm.phone;
+  return [
+    ru.t("route.card.title"),
+    `${ru.t("route.card.intro")}\n${steps.join("\n")}`,
+    [ru.t("route.card.consult"), ...(phone === "" ? [] : [`📞 ${phone}`])].join("\n"),
+    ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }),
+    `${ru.t("common.disclaimer")}\n${ru.t("common.signature", { username: view.me.username })}`,
   ]
     .map((part) => htmlToText(part))
     .join("\n\n");
