@@ -10,7 +10,7 @@ import { startTestBot, type TestBot } from "./support/harness.js";
  */
 
 const COMMANDS = ["/start", "/help", "/topics", "/route", "/updates", "/lawyer", "/share", "/guide", "/privacy", "/forget", "/language", "/stats", "/start ru-bond", "/start en-border_in", "/start ru_sh", "/start zz-top"];
-const KNOWN_DATA = ["m", "tl", "ts:case", "ts:help", "t:bond", "t:updates:m", "t:safety:r.mrn-pn.", "t:border:s.getting-there", "u", "u:r.mab-pnn", "u:border:1", "u:detention:2:r.mab-pnn", "lang", "lang:ru", "lang:en", "h", "h:bond", "h:r.oan-pya", "bk:m", "g", "gr", "g:who:m", "g:who:o", "g:loc:r", "g:visa:n", "g:draft:ns", "g:b", "g:x", "R:mrn-pna", "Rd:oan-pya", "Rs:mu.snu.", "r.LBDA", "rs.LVQCFA", "sh", "og", "og:ru", "og:en", "pv", "fg", "fg:y", "fg:n"];
+const KNOWN_DATA = ["m", "tl", "ts:case", "ts:help", "t:bond", "t:updates:m", "t:safety:r.mrn.-pna", "t:border:s.getting-there", "u", "u:r.mann-pna", "u:border:1", "u:detention:2:r.mann-pna", "lang", "lang:ru", "lang:en", "h", "h:bond", "h:r.oann-pya", "bk:m", "g", "gr", "g:who:m", "g:who:o", "g:loc:r", "g:visa:n", "g:res:y", "g:draft:ns", "g:b", "g:x", "R:mrn.-pna", "Rd:oann-pya", "Rd:oann-pya:2", "Rs:mu..snu.", "Rc:oann-pya", "us:border:1", "us:detention:2:r.mann-pna", "r.LBDA", "rs.LVQCFA", "sh", "og", "og:ru", "og:en", "pv", "fg", "fg:y", "fg:n"];
 const SPECIAL = ["\u200b", "\u202e", "\ufeff", "🙂", "👨‍👩‍👧", "<", ">", "&", "\n", "я", "z", " ", "ё"];
 const MEDIA: Partial<Message>[] = [
   { sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } },

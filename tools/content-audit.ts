@@ -168,7 +168,7 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
     }
   }
 
-  problems.push(...cardProblems(current), ...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps));
+  problems.push(...cardProblems(current), ...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps), ...questionTextProblems(deps));
   problems.push(...gradeProblems(deps.content.updates.all, readVerifiedList(join(sourceDir, "updates-2026-11.md"))));
   problems.push(...languageProblems(deps.i18n, deps.content, readGlossary(join(sourceDir, "CONTENT-GUIDE.md"))));
 
@@ -243,6 +243,19 @@ function conditionProblems(deps: ContentDeps): string[] {
       for (const form of forms) {
         if (!htmlToText(t(`${base}.${form}`, { recorded: "" })).toLowerCase().includes(condition)) problems.push(`${base}.${form} (${lang}): leaves out its condition «${t(key)}»`);
       }
+    }
+  }
+  return problems;
+}
+
+/** Every question's texts, for the reader and about someone close, its answers and the facts a summary states. */
+function questionTextProblems(deps: ContentDeps): string[] {
+  const problems: string[] = [];
+  for (const lang of LANGUAGES) {
+    for (const q of QUESTIONS) {
+      const base = `guided.questions.${q.id}`;
+      const keys = [`${base}.text`, `${base}.label`, ...(q.id === "who" ? [] : [`${base}.textOther`]), ...q.answers.flatMap((a) => [`${base}.answers.${a}`, `${base}.facts.${a}`])];
+      for (const key of keys) if (!deps.i18n.has(lang, key)) problems.push(`question "${q.id}": missing ${lang} ${key}`);
     }
   }
   return problems;

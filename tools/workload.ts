@@ -30,9 +30,9 @@ const QUERIES = ["залог", "bond", "povestka", "детеншн скольк�
 const TYPED = ["спасибо", "привет, мне нужна помощь", "а можно позвонить вам?", "сколько стоит адвокат", "what about bond?", "thanks", "повестка пришла, что делать", "hello"];
 /** The guided questions and their answers, as in src/bot/features/guided/answers.ts. */
 const ANSWERS = [
-  ["who", ["m", "m", "m", "o"]],
   ["loc", ["r", "a", "u", "b", "ns"]],
   ["visa", ["y", "n", "u", "ns"]],
+  ["res", ["y", "n", "u", "ns"]],
   ["draft", ["s", "e", "n", "o", "ns"]],
   ["views", ["p", "v", "n", "ns"]],
   ["rec", ["n", "y", "u", "ns"]],
@@ -52,11 +52,13 @@ export function userScript(rand: () => number, length: number): Step[] {
       if (related !== undefined && rand() < 0.5) steps.push({ kind: "press", data: `t:${related}:${topic}` }, { kind: "press", data: `t:${topic}` });
       steps.push({ kind: "press", data: "tl" });
     } else if (r < 0.65) {
-      steps.push({ kind: "press", data: "g" });
+      // "My situation" or "For someone close to me": the button answers "who is this for".
+      steps.push({ kind: "press", data: rand() < 0.75 ? "g" : "gr" });
       const answers: Record<string, string> = {};
       for (const [q, options] of ANSWERS) {
         // The bot skips questions that cannot matter; the script follows the same rule.
         if (q === "visa" && answers.loc === "u") continue;
+        if (q === "res" && (answers.loc !== "a" || answers.visa === "y")) continue;
         if (q === "group" && (answers.loc === "u" || answers.visa === "y")) continue;
         answers[q] = pick(options);
         steps.push({ kind: "press", data: `g:${q}:${answers[q]}` });
