@@ -171,9 +171,12 @@ export function updateLine(r: RenderContext, item: UpdateItem, n: number): strin
   return `${n}. <b>${itemDate(r, item)}</b> · <i>${itemLabels(r, item, true).join(", ")}</i>: ${r.t(`updates.items.${item.id}.short`)}`;
 }
 
-/** Whom an item concerns and what it rests on, numbered as on its page. */
+/** Whom an item concerns and what it rests on, numbered as on its page; how far its sources run when their own dates do not say. */
 export function updateSources(r: RenderContext, item: UpdateItem, n: number): string {
-  return `${n}. ${r.t("common.for")}: ${situationsText(r, item)}. ${r.t("common.sources")}: ${sourcesText(r, item)}`;
+  const newest = newestSource(item);
+  const dated = item.sources.flatMap((s) => s.date ?? []).sort().at(-1);
+  const upTo = newest === undefined || newest === dated ? "" : ` (${r.t("common.sourcesUpTo", { month: date(r, newest.slice(0, 7)) })})`;
+  return `${n}. ${r.t("common.for")}: ${situationsText(r, item)}. ${r.t("common.sources")}: ${sourcesText(r, item)}${upTo}`;
 }
 
 /**

@@ -181,6 +181,9 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
   };
 }
 
+/** Steps whose text speaks of this chat or of the bot's summary: the summary and a card forwarded to another person leave them out. */
+const CHAT_STEPS = new Set(["phone", "consult"]);
+
 /**
  * The summary a reader forwards to a lawyer themselves: the answers as plain facts, the steps,
  * and the firm's contact. For a relative, the facts and steps are the other person's: the
@@ -198,8 +201,9 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
       const value = a === undefined || a === PREFER_NOT_TO_SAY ? t(other ? "guided.notSaidOther" : "guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`);
       return `• ${t(`guided.questions.${q.id}.label`)}: ${value}`;
     });
+  // Neither the relative's own steps nor those about this chat and this summary belong in it.
   const steps = routeSteps(answers)
-    .filter((key) => !other || !isOwnStep(key))
+    .filter((key) => !(other && isOwnStep(key)) && !CHAT_STEPS.has(key))
     .map((key, i) => `${i + 1}. ${htmlToText(stepText(view, key, other, "lead"))}`);
   return [
     t("route.summary.title"),
@@ -211,9 +215,6 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
     .map((part) => htmlToText(part))
     .join("\n\n");
 }
-
-/** Steps whose text speaks of this chat or of the bot's summary: a card forwarded to another person leaves them out. */
-const CHAT_STEPS = new Set(["phone", "consult"]);
 
 /**
  * The card a relative forwards to the person they asked about, written to him in Russian (what the
