@@ -73,7 +73,7 @@ describe("the urgent lane: someone detained", () => {
     await user.press(ru("buttons.back"));
     expect(firstLine(user.lastBotMessage()!.text!)).toBe(ru("urgent.detained.title"));
     // From a route, Back returns to the route.
-    await user.pressData(cb.urgent({ to: "route", answers: "mun-pn." }));
+    await user.pressData(cb.urgent({ to: "route", answers: "mu..-pn." }));
     await user.press(ru("buttons.back"));
     expect(user.lastBotMessage()!.text).toContain(ru("route.steps.us-hearings.lead"));
   });
@@ -81,7 +81,7 @@ describe("the urgent lane: someone detained", () => {
   it("its callback data is built and parsed in one place, and bad data is refused", () => {
     expect(cb.urgent()).toBe("d");
     expect(parseCallback("d")).toEqual({ kind: "urgent", back: { to: "menu" } });
-    expect(parseCallback(cb.urgent({ to: "route", answers: "orn-pna" }))).toEqual({ kind: "urgent", back: { to: "route", answers: "orn-pna" } });
+    expect(parseCallback(cb.urgent({ to: "route", answers: "orn.-pna" }))).toEqual({ kind: "urgent", back: { to: "route", answers: "orn.-pna" } });
     expect(parseCallback(cb.freeHelp({ to: "urgent" }))).toEqual({ kind: "freeHelp", back: { to: "urgent" } });
     expect(parseCallback(cb.handoff({ to: "urgent" }))).toEqual({ kind: "handoff", back: { to: "urgent" } });
     for (const bad of ["d:", "d:x:y", "df:r.zzz", "d:s."]) expect(parseCallback(bad), bad).toBeUndefined();

@@ -168,7 +168,7 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
     }
   }
 
-  problems.push(...cardProblems(current), ...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps), ...questionTextProblems(deps));
+  problems.push(...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps), ...questionTextProblems(deps));
   problems.push(...gradeProblems(deps.content.updates.all, readVerifiedList(join(sourceDir, "updates-2026-11.md"))));
   problems.push(...languageProblems(deps.i18n, deps.content, readGlossary(join(sourceDir, "CONTENT-GUIDE.md"))));
 
@@ -181,21 +181,22 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
     ...(["name", "languages", "cost", "hours"] as const).filter((f) => firm[f].en === "" || firm[f].ru === "").map((f) => `firm.json: "${f}" is not set; the lawyer screen leaves it out`),
     ...(firm.email === "" ? ['firm.json: "email" is not set'] : []),
     ...(deps.content.videoUrl === undefined ? ['topics.json: "videoUrl" is not set; timestamps are not links to the video'] : []),
+    ...cardAdvice(current),
   ];
   const sourced = sourcedSentences(deps.content, deps.i18n);
   problems.push(...sourced.problems);
   return { topics: [...topics.values()], routes: routes.size, screens, longest, updates, stale, advice, sourced: sourced.sentences, problems };
 }
 
-/** Topic screens as readers see them while the list is fresh, against the aim for a card. */
-function cardProblems(deps: ContentDeps): string[] {
+/** Topic screens as readers see them while the list is fresh, against the aim for a card: an aim, so a card over it is advice, not a failure. */
+function cardAdvice(deps: ContentDeps): string[] {
   const problems: string[] = [];
   for (const lang of LANGUAGES) {
     const view: View = { t: deps.i18n.t(lang), lang, me: LONGEST_ME };
     for (const topic of deps.content.topics) {
       if (topic.kind === "updates") continue;
       const chars = htmlToText(topicScreen(view, deps, topic, { to: "menu" }).html).length;
-      if (chars > CARD_CHAR_AIM) problems.push(`topic ${topic.id} (${lang}): ${chars} characters, over the ${CARD_CHAR_AIM} a card aims at`);
+      if (chars > CARD_CHAR_AIM) problems.push(`topic ${topic.id} (${lang}) is ${chars} characters, over the ${CARD_CHAR_AIM} a card aims at; shorten it`);
     }
   }
   return problems;
