@@ -185,6 +185,32 @@ describe("asking for someone close", () => {
     expect(lines(r.text)).toEqual(expect.arrayContaining([t("route.stepsOther.send-border.lead"), t("route.stepsOther.at-border.lead"), t("route.stepsOther.if-held-border.lead")]));
   });
 
+  it.each(["ru", "en"] as const)("%s: where the person could be held, the urgent lane is one tap from the route, and the lawyer screen asks to prepare the person's views and visa", async (lang) => {
+    tb = await startTestBot();
+    const t = lang === "ru" ? ru : en;
+    const user = tb.user({ language_code: lang });
+    await user.send("/start");
+    for (const loc of ["b", "u"] as const) {
+      const code = encodeAnswers({ who: "o", loc, visa: loc === "b" ? "n" : undefined, draft: "n", views: "p", rec: "n", group: loc === "b" ? "a" : undefined });
+      await user.pressData(`R:${code}`);
+      await user.press(t("buttons.urgent"));
+      expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(t("urgent.detained.title")));
+      await user.press(t("buttons.back"));
+      expect(firstLine(user.lastBotMessage()!.text!)).toBe(t("route.titleOther"));
+      await user.press(t("buttons.lawyer"));
+      const lawyer = user.lastBotMessage()!.text!;
+      expect(lawyer).toContain(t("handoff.prepareOther"));
+      expect(lawyer).not.toContain(t("handoff.prepare"));
+    }
+    // In Russia the person cannot be held in the US yet: no urgent lane on the route.
+    await user.pressData(`R:${encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "n", views: "p", rec: "n", group: "a" })}`);
+    expect(user.buttons().map((b) => b.text)).not.toContain(t("buttons.urgent"));
+    // For oneself, the reader's own checklist.
+    await user.pressData(`R:${encodeAnswers({ who: "m", loc: "r", visa: "n", draft: "n", views: "p", rec: "n", group: "a" })}`);
+    await user.press(t("buttons.lawyer"));
+    expect(user.lastBotMessage()!.text).toContain(t("handoff.prepare"));
+  });
+
   it("no question is asked whose answer is never used: each one changes some route, for oneself and for someone close", () => {
     for (const who of ["m", "o"]) {
       const full = [...everyAnswerCombination()].filter((a) => a.who === who && nextQuestion(a) === undefined);

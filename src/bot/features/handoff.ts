@@ -6,6 +6,7 @@ import type { BotContext } from "../context.js";
 import type { BotDeps, ContentDeps } from "../deps.js";
 import { button, type Screen, show } from "../screen.js";
 import { backTarget, navRow, type View } from "../screens.js";
+import { decodeAnswers } from "./guided/answers.js";
 
 /**
  * The consultation handoff: who the firm is, how and in which language a consultation is held,
@@ -43,8 +44,13 @@ export function firmLines(view: View, deps: ContentDeps, options: { brief?: bool
 /** Whom the consultation is for: the checklist of what to prepare follows it. */
 export type Audience = "self" | "relative";
 
-/** What to prepare, by audience; an audience without its own list gets the reader's own. */
-const PREPARE: Partial<Record<Audience, string>> = { self: "handoff.prepare" };
+/** What to prepare, by audience; an audience without its own list gets the reader's own. A relative prepares the other person's views, visa and record. */
+const PREPARE: Partial<Record<Audience, string>> = { self: "handoff.prepare", relative: "handoff.prepareOther" };
+
+/** A lawyer screen opened from a relative's route is for the person they asked about. */
+function audienceOf(back: Back): Audience {
+  return back.to === "route" && decodeAnswers(back.answers)?.who === "o" ? "relative" : "self";
+}
 
 export function prepareKey(audience: Audience): string {
   return PREPARE[audience] ?? PREPARE.self!;
@@ -67,7 +73,7 @@ export interface HandoffOptions {
 }
 
 export function handoffScreen(view: View, deps: ContentDeps, back: Back, options: HandoffOptions | string = {}): Screen {
-  const { lead, audience = "self" } = typeof options === "string" ? { lead: options } : options;
+  const { lead, audience = audienceOf(back) } = typeof options === "string" ? { lead: options } : options;
   const t = view.t;
   const { about, contacts } = firmLines(view, deps);
   const booking = deps.settings.bookingUrl;

@@ -112,12 +112,15 @@ export function routeScreen(view: View, deps: ContentDeps, code: string): Screen
       .join("\n\n"),
   );
   const here: Back = { to: "route", answers: code };
-  // A relative reaches the person with a card written to them, and, in Russia, with the offline guide.
+  // A relative reaches the person with a card written to them, and, in Russia, with the offline guide;
+  // where the person could be held in the US, the urgent lane says how to find them.
   const inRussia = answers.loc === "r" || !["a", "b", "u"].includes(answers.loc ?? "");
+  const mayBeHeld = other && steps.some((key) => key.startsWith("if-held"));
   return {
     html,
     keyboard: [
       [button.cb(t("buttons.details"), cb.routeDetails(code))],
+      ...(mayBeHeld ? [[button.cb(t("buttons.urgent"), cb.urgent(here))]] : []),
       ...(other ? [[button.cb(t("buttons.card"), cb.routeCard(code))], ...(inRussia ? [[button.cb(t("buttons.guideRu"), cb.guide("ru", true))]] : [])] : []),
       [button.cb(t("buttons.updates"), cb.updates(here))],
       ...(booking === undefined ? [[button.cb(t("buttons.lawyer"), cb.handoff(here))]] : [[button.url(t("buttons.book"), booking)]]),
