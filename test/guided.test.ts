@@ -189,6 +189,12 @@ describe("the guided route", () => {
       expect(again.text).toContain(t("guided.progress", { n: 2, max: 7 }));
       await answer(user, t, ["visa.y"]);
       expect(again.text).toContain(t("guided.questions.draft.text"));
+      // What must not wait, someone detained, is answered at once; the question stays open below.
+      await user.send(lang === "en" ? "my son was detained by ICE" : "сына задержали в США");
+      expect(firstLine(user.lastBotMessage()!.text!)).not.toBe(t("guided.pressButton"));
+      expect(user.lastBotMessage()!.text).toContain(firstLine(t("urgent.detained.title")));
+      await user.pressData("g:draft:n", again);
+      expect(again.text).toContain(t("guided.questions.views.text"));
       // With no question waiting, typed text is for the rest of the bot, as before.
       await user.press(t("guided.cancel"));
       await user.send(lang === "en" ? "thank you" : "спасибо");

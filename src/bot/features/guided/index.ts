@@ -4,6 +4,7 @@ import { parseCallback } from "../../callback-data.js";
 import type { CallbackRouter } from "../../callback-router.js";
 import type { BotContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
+import type { Intent } from "../../../search/intents.js";
 import { firstTap } from "../../first-tap.js";
 import { show } from "../../screen.js";
 import { menuScreen, showOutdated } from "../../screens.js";
@@ -11,6 +12,10 @@ import { decodeAnswers, encodeAnswers, isComplete, nextQuestion } from "./answer
 import { GUIDED, guided } from "./conversation.js";
 import { questionScreen, routeCard, routeDetailsScreen, routeScreen, routeSummary } from "./screens.js";
 import { summaryKeyboard } from "./summary-handoff.js";
+
+const URGENT_TYPED: ReadonlySet<Intent> = new Set(["forget", "detained", "distress"]);
+/** Typed text is read up to this length, as everywhere else in the bot. */
+const TYPED_READ_CHARS = 500;
 
 /** Bump when the conversation's arguments or behaviour change: unfinished ones are then dropped instead of replayed wrongly. */
 export const CONVERSATION_VERSION = 3;
@@ -33,7 +38,14 @@ export function concernsConversation(ctx: BotContext): boolean {
  */
 export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotContext, ConversationData>, buttons: CallbackRouter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
-  const active = feature.filter(concernsConversation);
+  /** Typed text that must not wait behind a question: deleting one's data, someone detained, fear. The rest of the bot answers it; the question stays open. */
+  const mustNotWait = (ctx: BotContext) => {
+    const text = ctx.message?.text;
+    if (text === undefined || text.startsWith("/")) return false;
+    const said = deps.intents.recognise(text.slice(0, TYPED_READ_CHARS));
+    return said !== undefined && URGENT_TYPED.has(said.intent);
+  };
+  const active = feature.filter((ctx) => concernsConversation(ctx) && !mustNotWait(ctx));
   active.use(conversations<BotContext, Context>({ storage: { type: "context", version: CONVERSATION_VERSION, adapter: storage } }));
   // Runs after the conversation has decided, still inside the conversations plugin, so the next one is saved.
   active.use(async (ctx, next) => {
