@@ -264,15 +264,13 @@ function questionTextProblems(deps: ContentDeps): string[] {
 
 /** Every step a route can show has its text: to the reader in their own route, about the person in a relative's. */
 function stepTextProblems(deps: ContentDeps): string[] {
-  const problems = new Set<string>();
+  const keys = new Set<string>();
   for (const answers of everyAnswerCombination()) {
     if (nextQuestion(answers) !== undefined) continue;
     const own = forOther(answers) ? "stepsOther" : "steps";
-    for (const key of routeSteps(answers)) {
-      for (const lang of LANGUAGES) if (!deps.i18n.has(lang, `route.${own}.${key}.lead`)) problems.add(`route step "${key}": missing ${lang} route.${own}.${key}.lead`);
-    }
+    for (const key of routeSteps(answers)) keys.add(`route.${own}.${key}.lead`);
   }
-  return [...problems];
+  return [...keys].flatMap((key) => LANGUAGES.filter((lang) => !deps.i18n.has(lang, key)).map((lang) => `route step "${key.split(".")[2]}": missing ${lang} ${key}`));
 }
 
 function measure(name: string, lang: Lang, screen: Screen): ScreenStat {

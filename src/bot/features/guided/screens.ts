@@ -130,6 +130,9 @@ export function routeScreen(view: View, deps: ContentDeps, code: string): Screen
   };
 }
 
+/** How a route's step details split into pages, per content, by language, bot, age of the list and answers. */
+const detailPages = new WeakMap<object, Map<string, { key: string; line: string }[][]>>();
+
 /** Every note of these steps, those that change what the reader must do first: what a page of step details shows beside them. */
 function allNotes(deps: ContentDeps, steps: readonly string[]): UpdateItem[] {
   const kept = routeNotes(deps, steps, 0);
@@ -161,12 +164,21 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
       .filter((text) => text !== "")
       .join("\n\n");
   // Steps go on a page while they fit it with their notes; a step that cannot share a page gets its own.
-  const pages: (typeof detailed)[] = [];
-  for (const step of detailed) {
-    const current = pages.at(-1);
-    const candidate = current === undefined ? undefined : [...current, step];
-    if (candidate !== undefined && htmlToText(compose(candidate, 9, 9)).length <= SCREEN_CHAR_BUDGET) pages[pages.length - 1] = candidate;
-    else pages.push([step]);
+  // Every page of a route splits them alike, so the split is made once per route, language and age.
+  const split = `${view.lang}|${view.me.username}|${r.staleAfterDays ?? ""}|${code}`;
+  let splits = detailPages.get(deps.content);
+  if (splits === undefined) detailPages.set(deps.content, (splits = new Map()));
+  let pages = splits.get(split);
+  if (pages === undefined) {
+    pages = [];
+    for (const step of detailed) {
+      const current = pages.at(-1);
+      const candidate = current === undefined ? undefined : [...current, step];
+      if (candidate !== undefined && htmlToText(compose(candidate, 9, 9)).length <= SCREEN_CHAR_BUDGET) pages[pages.length - 1] = candidate;
+      else pages.push([step]);
+    }
+    if (splits.size >= 2000) splits.clear();
+    splits.set(split, pages);
   }
   const shown = pages[page - 1];
   if (shown === undefined) return undefined;
@@ -202,21 +214,30 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
     .map((q) => {
       const a = answers[q.id];
       const value = a === undefined || a === PREFER_NOT_TO_SAY ? t(other ? "guided.notSaidOther" : "guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`);
-      return `• ${t(`guided.questions.${q.id}.label`)}: ${value}`;
+      return `• ${plain(t(`guided.questions.${q.id}.label`))}: ${plain(value)}`;
     });
   // Neither the relative's own steps nor those about this chat and this summary belong in it.
   const steps = routeSteps(answers)
     .filter((key) => !(other && isOwnStep(key)) && !CHAT_STEPS.has(key))
-    .map((key, i) => `${i + 1}. ${htmlToText(stepText(view, key, other, "lead"))}`);
+    .map((key, i) => `${i + 1}. ${plain(stepText(view, key, other, "lead"))}`);
   return [
-    t("route.summary.title"),
-    `${t(other ? "route.summary.introOther" : "route.summary.intro")}\n${facts.join("\n")}`,
-    `${t("route.summary.routeHeader")}\n${steps.join("\n")}`,
-    [t(other ? "route.summary.outroOther" : "route.summary.outro"), ...summaryContacts(view, deps)].join("\n"),
-    t("common.signature", { username: view.me.username }),
-  ]
-    .map((part) => htmlToText(part))
-    .join("\n\n");
+    plain(t("route.summary.title")),
+    `${plain(t(other ? "route.summary.introOther" : "route.summary.intro"))}\n${facts.join("\n")}`,
+    `${plain(t("route.summary.routeHeader"))}\n${steps.join("\n")}`,
+    [plain(t(other ? "route.summary.outroOther" : "route.summary.outro")), ...summaryContacts(view, deps).map((line) => htmlToText(line))].join("\n"),
+    plain(t("common.signature", { username: view.me.username })),
+  ].join("\n\n");
+}
+
+/** Locale texts as plain text. A summary is made of a few hundred of them, which the content check combines tens of thousands of times: each is converted once. */
+const plainTexts = new Map<string, string>();
+function plain(html: string): string {
+  let text = plainTexts.get(html);
+  if (text === undefined) {
+    if (plainTexts.size >= 5000) plainTexts.clear();
+    plainTexts.set(html, (text = htmlToText(html)));
+  }
+  return text;
 }
 
 /**
