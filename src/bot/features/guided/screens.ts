@@ -243,7 +243,7 @@ function plain(html: string): string {
 /**
  * The card a relative forwards to the person they asked about, written to him in Russian (what the
  * bot sends relatives in Russia, whatever the asker's own language): the steps of his own route for
- * the same answers, the firm's phone, and a link that opens the bot for him. Plain text, built from
+ * the same answers, every contact of the firm, and a link that opens the bot for him. Plain text, built from
  * the button's data; nothing of it is stored.
  */
 export function routeCard(view: View, deps: ContentDeps, code: string): string {
@@ -251,11 +251,10 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
   const answers = decodeAnswers(code) ?? {};
   const his = routeSteps({ ...answers, who: "m" }).filter((key) => !CHAT_STEPS.has(key));
   const steps = his.map((key, i) => `${i + 1}. ${htmlToText(stepText(ru, key, false, "lead"))}`);
-  const phone = deps.content.firm.phone;
   return [
     ru.t("route.card.title"),
     `${ru.t("route.card.intro")}\n${steps.join("\n")}`,
-    [ru.t("route.card.consult"), ...(phone === "" ? [] : [`📞 ${phone}`])].join("\n"),
+    [ru.t("route.card.consult"), ...summaryContacts(ru, deps)].join("\n"),
     ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }),
     `${ru.t("common.disclaimer")}\n${ru.t("common.signature", { username: view.me.username })}`,
   ]
