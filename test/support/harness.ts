@@ -36,6 +36,8 @@ export interface TestBotOptions extends Partial<Omit<AppOptions, "logger">> {
   logs?: LogCapture;
   /** Run on a PostgreSQL database (a fresh one per test unless databaseUrl is given) instead of SQLite. */
   engine?: "sqlite" | "postgres";
+  /** The folder is the harness's own (a restart hands it on): closing removes it. */
+  removeDirOnClose?: boolean;
 }
 
 export interface TestBot {
@@ -68,6 +70,9 @@ export const DEFAULT_ENGINE: "sqlite" | "postgres" = process.env.TEST_ENGINE ===
  */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "asylum-bot-test-"));
+  // A folder the harness made is removed when the bot closes; one a test passed in is the test's to remove.
+  const ownsDir = options.dir === undefined || options.removeDirOnClose === true;
+  let handedOn = false;
   const engine = options.engine ?? DEFAULT_ENGINE;
   const databasePath = options.databasePath ?? join(dir, "bot.sqlite");
   const databaseUrl = engine === "postgres" ? (options.databaseUrl ?? (await postgresFor())) : undefined;
@@ -92,6 +97,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     closed = true;
     tg.deliver = undefined;
     await app.close();
+    if (ownsDir && !handedOn) removeDir(dir);
   };
   return {
     app,
@@ -112,8 +118,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       return (await app.storage.db.selectFrom(table).selectAll().execute()) as never;
     },
     async restart(more = {}) {
+      handedOn = true;
       await close();
-      return startTestBot({ ...options, ...more, dir, databasePath, ...(databaseUrl === undefined ? {} : { databaseUrl }), tg, logs });
+      return startTestBot({ ...options, ...more, dir, databasePath, removeDirOnClose: ownsDir, ...(databaseUrl === undefined ? {} : { databaseUrl }), tg, logs });
     },
     close,
   };
