@@ -25,8 +25,13 @@ const urlOf = (protocols: string[], message: string) =>
 
 const httpsUrl = urlOf(["https:"], "must be an https:// address");
 
-const positiveInt = (fallback: number, max: number) =>
-  z.coerce.number<string | undefined>({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(max, `must be at most ${max}`).default(fallback);
+const positiveInt = (fallback: number, max: number, min = 1, why = "") =>
+  z.coerce
+    .number<string | undefined>({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}${why}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
 
 const common = {
   BOT_TOKEN: z
@@ -41,7 +46,8 @@ const common = {
   ),
   DATABASE_PATH: optionalString.pipe(z.string().default("data/bot.sqlite")),
   DATABASE_URL: optionalString.pipe(urlOf(["postgres:", "postgresql:"], "must be a postgres:// address, e.g. postgres://bot:password@db:5432/bot").optional()),
-  DATABASE_POOL_SIZE: optionalString.pipe(positiveInt(10, 200)),
+  // Updates take all connections but one; the last is for start-up jobs, the sweep and /healthz (storage.ts).
+  DATABASE_POOL_SIZE: optionalString.pipe(positiveInt(10, 200, 2, ": updates being handled take all connections but one, which start-up jobs, the sweep and /healthz need")),
   ANON_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters long").optional()),
   BOOKING_URL: optionalString.pipe(httpsUrl.optional()),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info")),

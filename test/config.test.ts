@@ -58,6 +58,12 @@ describe("configuration", () => {
     expect(result).toMatchObject({ ok: true, config: { database: { engine: "postgres", url, poolSize: 20 } } });
   });
 
+  it("DATABASE_POOL_SIZE of 1 is refused with the reason: updates take all connections but one", () => {
+    const env = { BOT_TOKEN: TOKEN, DATABASE_URL: "postgres://bot:pw@db:5432/bot", ANON_SECRET: "x".repeat(40) };
+    expect(parseConfig({ ...env, DATABASE_POOL_SIZE: "1" })).toEqual({ ok: false, problems: [expect.stringMatching(/^DATABASE_POOL_SIZE must be at least 2: updates being handled take all connections but one/)] });
+    expect(parseConfig({ ...env, DATABASE_POOL_SIZE: "2" })).toMatchObject({ ok: true, config: { database: { poolSize: 2 } } });
+  });
+
   it("webhook mode requires a well-formed secret and defaults the port", () => {
     expect(parseConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg" })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^WEBHOOK_SECRET /)] });
     expect(parseConfig({ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example/tg", WEBHOOK_SECRET: "bad secret!" })).toMatchObject({ ok: false });

@@ -16,6 +16,8 @@ export interface Engine {
   db: Kysely<Tables>;
   /** Where the data is, for logs: the file, or the server without credentials. */
   describe: string;
+  /** Connections it may open at once (SQLite: one, used synchronously). */
+  poolSize: number;
   /** Whether the database is where it was opened (a SQLite file deleted or replaced while running is not). */
   inPlace(): boolean;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ function openSqlite(path: string): Engine {
     kind: "sqlite",
     db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }),
     describe: path,
+    poolSize: 1,
     inPlace() {
       if (identity === undefined) return true;
       try {
@@ -145,6 +148,7 @@ function openPostgres(url: string, poolSize: number): Engine {
     kind: "postgres",
     db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
     describe,
+    poolSize,
     inPlace: () => true,
     async close() {
       await this.db.destroy();

@@ -3,7 +3,8 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { Engine } from "./engine.js";
 import type { Tables } from "./tables.js";
 
-type Db = Kysely<Tables> | Transaction<Tables>;
+/** The database or a transaction (or a connection held for a job): what queries run on. */
+export type Db = Kysely<Tables> | Transaction<Tables>;
 
 /** An unchanged record is written again only this long after its last write, to keep expiry honest. */
 const TOUCH_INTERVAL_MS = 3_600_000;
@@ -44,6 +45,7 @@ export class ChatRecords {
     rows: readonly Row[],
     conversationRead: boolean,
     private readonly replacer: ((key: string, value: unknown) => unknown) | undefined,
+    private readonly counter: (db: Db, key: string, windowMs: number) => Promise<number>,
   ) {
     this.conversationLoaded = conversationRead;
     for (const row of rows) {
@@ -85,6 +87,11 @@ export class ChatRecords {
   setConversation(value: unknown): void {
     this.conversationLoaded = true;
     this.conversationValue = value ?? undefined;
+  }
+
+  /** Adds this update to the chat's count for the current window, in the unit's own transaction, and returns the count. */
+  countHit(windowMs: number): Promise<number> {
+    return this.counter(this.db(), this.key, windowMs);
   }
 
   forgetMark(): ForgetMark | undefined {
@@ -145,6 +152,16 @@ export interface StorageOptions {
 
 export type Health = { ok: true } | { ok: false; problem: string };
 
+/** How a unit of work may wait before it begins, and what it is told when it does. */
+export interface UnitOptions {
+  /** Read the chat's conversation with the rest (for updates that can belong to one). */
+  conversation?: boolean;
+  /** Called once the unit holds its connection and is about to begin: the update's time budget starts here. */
+  begun?: () => void;
+  /** Waiting for a connection is given up when this aborts (shutdown). */
+  signal?: AbortSignal;
+}
+
 /**
  * Everything the bot keeps, on SQLite or PostgreSQL. An update is handled inside a unit of work:
  * its chat's records are read when it arrives and written with the mark that it was handled, in
@@ -156,11 +173,20 @@ export type Health = { ok: true } | { ok: false; problem: string };
 export class Storage {
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private failure: string | undefined;
+  /**
+   * On PostgreSQL, units of work take at most all connections but one, and wait for one here
+   * (not in the pool's queue, whose timeout is for connecting): the last connection is left for
+   * everything else (start-up jobs, the sweep, counters, /healthz), so none of that waits behind
+   * updates, and no update waits for a connection that something it needs holds.
+   */
+  private readonly slots: Slots | undefined;
 
   constructor(
     readonly engine: Engine,
     private readonly options: StorageOptions,
-  ) {}
+  ) {
+    this.slots = engine.kind === "postgres" ? new Slots(Math.max(1, engine.poolSize - 1)) : undefined;
+  }
 
   get db(): Kysely<Tables> {
     return this.engine.db;
@@ -172,13 +198,13 @@ export class Storage {
    * being handled right now in this process. With `conversation`, the chat's conversation is read
    * with the rest (for updates that can belong to one); otherwise it is read only if asked for.
    */
-  async handle<T>(updateId: number, key: string | undefined, work: (chat: ChatRecords | undefined) => Promise<T>, options: { conversation?: boolean } = {}): Promise<T | typeof DUPLICATE> {
+  async handle<T>(updateId: number, key: string | undefined, work: (chat: ChatRecords | undefined) => Promise<T>, options: UnitOptions = {}): Promise<T | typeof DUPLICATE> {
     const running = this.inFlight.get(updateId);
     if (running !== undefined) {
       await running.catch(() => undefined);
       return DUPLICATE;
     }
-    const unit = this.unit(updateId, key, options.conversation === true, work);
+    const unit = this.slots === undefined ? this.unit(updateId, key, options, work) : this.slots.run(() => this.unit(updateId, key, options, work), options.signal);
     this.inFlight.set(updateId, unit);
     try {
       const result = await unit;
@@ -192,15 +218,18 @@ export class Storage {
     }
   }
 
-  private async unit<T>(updateId: number, key: string | undefined, withConversation: boolean, work: (chat: ChatRecords | undefined) => Promise<T>): Promise<T | typeof DUPLICATE> {
+  private async unit<T>(updateId: number, key: string | undefined, options: UnitOptions, work: (chat: ChatRecords | undefined) => Promise<T>): Promise<T | typeof DUPLICATE> {
     const now = this.options.now;
+    const withConversation = options.conversation === true;
+    const countHit = (db: Db, k: string, windowMs: number) => countHitIn(db, k, windowMs, now());
+    options.begun?.();
     if (this.engine.kind === "postgres") {
       return this.db.transaction().execute(async (trx) => {
         // Replicas take turns per chat (or per update, for those without one): the lock is the transaction's.
         await sql`select pg_advisory_xact_lock(hashtextextended(${key ?? `u:${updateId}`}, 0))`.execute(trx);
         const rows = await this.read(trx, updateId, key, withConversation);
         if (rows.some((r) => r.key === HANDLED_ROW)) return DUPLICATE;
-        const chat = key === undefined ? undefined : new ChatRecords(key, () => trx, rows, withConversation, this.options.conversationReplacer);
+        const chat = key === undefined ? undefined : new ChatRecords(key, () => trx, rows, withConversation, this.options.conversationReplacer, countHit);
         const result = await work(chat);
         for (const op of chat?.changes(now()) ?? []) await op(trx);
         await this.markHandled(trx, updateId, now());
@@ -209,7 +238,7 @@ export class Storage {
     }
     const rows = await this.read(this.db, updateId, key, withConversation);
     if (rows.some((r) => r.key === HANDLED_ROW)) return DUPLICATE;
-    const chat = key === undefined ? undefined : new ChatRecords(key, () => this.db, rows, withConversation, this.options.conversationReplacer);
+    const chat = key === undefined ? undefined : new ChatRecords(key, () => this.db, rows, withConversation, this.options.conversationReplacer, countHit);
     const result = await work(chat);
     const ops = chat?.changes(now()) ?? [];
     // The mark alone is one statement, atomic by itself; with changes, one transaction holds them all.
@@ -236,15 +265,8 @@ export class Storage {
   }
 
   /** Adds one to this key's count for the current window and returns the count. */
-  async countHit(key: string, windowMs: number): Promise<number> {
-    const windowStart = Math.floor(this.options.now() / windowMs) * windowMs;
-    const row = await this.db
-      .insertInto("rate_limits")
-      .values({ key, window_start: windowStart, n: 1 })
-      .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ n: sql`rate_limits.n + 1` }))
-      .returning("n")
-      .executeTakeFirstOrThrow();
-    return row.n;
+  countHit(key: string, windowMs: number): Promise<number> {
+    return countHitIn(this.db, key, windowMs, this.options.now());
   }
 
   /** Adds counts to the daily counters; replicas add to the same rows. */
@@ -279,7 +301,7 @@ export class Storage {
    * counts: a few hundred rows at a time, letting other work run in between, so a large sweep
    * never stalls the bot. Returns how many chat records went.
    */
-  async sweep(maxIdleMs: number): Promise<number> {
+  async sweep(maxIdleMs: number, db: Db = this.db): Promise<number> {
     const now = this.options.now();
     const inBatches = async (run: () => Promise<bigint>) => {
       let total = 0;
@@ -290,7 +312,6 @@ export class Storage {
         await turn();
       }
     };
-    const db = this.db;
     const removed = await inBatches(async () => {
       const r = await db.deleteFrom("records").where("key", "in", db.selectFrom("records").select("key").where("touched", "<", now - maxIdleMs).limit(SWEEP_BATCH)).executeTakeFirst();
       return r.numDeletedRows;
@@ -330,7 +351,7 @@ export class Storage {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.db.insertInto("meta").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+    await setMeta(this.db, key, value);
   }
 
   /** Makes a job due again at its next `once`: what it set up was undone (the webhook, by polling). */
@@ -344,29 +365,32 @@ export class Storage {
    * the job would set up) differs from what the last run recorded, or when it last ran longer than
    * `everyMs` ago. Returns whether it ran here.
    */
-  async once(job: string, options: { fingerprint?: string; everyMs?: number }, run: () => Promise<void>): Promise<boolean> {
-    const due = async () => {
-      const last = await this.getMeta(`job:${job}`);
+  async once(job: string, options: { fingerprint?: string; everyMs?: number }, run: (db: Db) => Promise<void>): Promise<boolean> {
+    const getMeta = async (db: Db, key: string) => (await db.selectFrom("meta").select("value").where("key", "=", key).executeTakeFirst())?.value;
+    const due = async (db: Db) => {
+      const last = await getMeta(db, `job:${job}`);
       if (last === undefined) return true;
       const { fingerprint, at } = JSON.parse(last) as { fingerprint?: string; at: number };
       if (options.fingerprint !== undefined && fingerprint !== options.fingerprint) return true;
       return options.everyMs !== undefined && this.options.now() - at >= options.everyMs;
     };
-    const record = () => this.setMeta(`job:${job}`, JSON.stringify({ fingerprint: options.fingerprint, at: this.options.now() }));
+    const record = (db: Db) => setMeta(db, `job:${job}`, JSON.stringify({ fingerprint: options.fingerprint, at: this.options.now() }));
     if (this.engine.kind !== "postgres") {
-      if (!(await due())) return false;
-      await run();
-      await record();
+      if (!(await due(this.db))) return false;
+      await run(this.db);
+      await record(this.db);
       return true;
     }
+    // The lock is the session's, so the job and its bookkeeping use the connection that holds it:
+    // asking the pool for another could wait for ever with a pool of one.
     return this.db.connection().execute(async (conn) => {
       const lockKey = `job:${job}`;
       const taken = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as ok`.execute(conn);
       if (taken.rows[0]?.ok !== true) return false;
       try {
-        if (!(await due())) return false;
-        await run();
-        await record();
+        if (!(await due(conn))) return false;
+        await run(conn);
+        await record(conn);
         return true;
       } finally {
         await sql`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`.execute(conn);
@@ -393,5 +417,59 @@ export class Storage {
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight.values()]);
     await this.engine.close();
+  }
+}
+
+async function setMeta(db: Db, key: string, value: string): Promise<void> {
+  await db.insertInto("meta").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+}
+
+async function countHitIn(db: Db, key: string, windowMs: number, now: number): Promise<number> {
+  const windowStart = Math.floor(now / windowMs) * windowMs;
+  const row = await db
+    .insertInto("rate_limits")
+    .values({ key, window_start: windowStart, n: 1 })
+    .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ n: sql`rate_limits.n + 1` }))
+    .returning("n")
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** A counting semaphore whose waiters go in arrival order and can give up. */
+export class Slots {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await this.wait(signal);
+    try {
+      return await task();
+    } finally {
+      const next = this.waiters.shift();
+      if (next !== undefined) next();
+      else this.free++;
+    }
+  }
+
+  private wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted === true) return reject(new DOMException("gave up waiting for a database connection", "AbortError"));
+      const waiter = () => {
+        signal?.removeEventListener("abort", aborted);
+        resolve();
+      };
+      const aborted = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new DOMException("gave up waiting for a database connection", "AbortError"));
+      };
+      signal?.addEventListener("abort", aborted, { once: true });
+      this.waiters.push(waiter);
+    });
   }
 }
