@@ -12,6 +12,8 @@ import { StorageError } from "./storage/engine.js";
 
 /** Everything must be stopped within this; the process then exits 0 regardless. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
+/** Updates still running this long into shutdown are cut short, leaving them time to commit. */
+const SHUTDOWN_GRACE_MS = 3_000;
 /** A webhook request is answered within this; a slower update gets 503 and Telegram sends it again. */
 const WEBHOOK_BUDGET_MS = 8_000;
 
@@ -26,11 +28,16 @@ class StartupError extends Error {
 const running: { name: string; stop: () => void | Promise<void> }[] = [];
 let log: Logger | undefined;
 let stopping = false;
+/** What waits gives up at once; what still runs after the grace is cut short (bot/index.ts). */
+const waits = new AbortController();
+const cutShort = new AbortController();
 
 async function shutdown(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   log?.info({ signal }, "shutting down");
+  waits.abort();
+  setTimeout(() => cutShort.abort(), SHUTDOWN_GRACE_MS).unref();
   const deadline = setTimeout(() => {
     log?.warn("shutdown deadline reached; exiting with work still in flight");
     process.exit(code);
@@ -80,7 +87,11 @@ async function main(): Promise<void> {
   running.push({ name: "storage", stop: () => app.close() });
   logger.info({ database: app.storage.engine.describe, anonSecret: app.secretOrigin }, "storage ready");
 
-  const bot = createBot(app.deps, { token: config.botToken, ...(config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } }) });
+  const bot = createBot(app.deps, {
+    token: config.botToken,
+    ...(config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } }),
+    shutdown: { stopping: waits.signal, cut: cutShort.signal },
+  });
   const webhook = config.mode.kind === "webhook" ? { url: config.mode.url, secret: config.mode.secret, maxConnections: config.webhookMaxConnections } : undefined;
   try {
     await bot.init();

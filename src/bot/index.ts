@@ -1,6 +1,7 @@
 import type { ConversationData, VersionedStateStorage } from "@grammyjs/conversations";
 import { Bot, type ApiClientOptions } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { describeError } from "../privacy/describe-error.js";
 import { resilientFetch } from "../telegram/client.js";
 import { CallbackRouter } from "./callback-router.js";
 import type { BotContext } from "./context.js";
@@ -19,7 +20,7 @@ import { startFeature } from "./features/start.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { urgentFeature } from "./features/urgent.js";
 import { attachAnonKey } from "./middleware/anon-key.js";
-import { chatLimits } from "./middleware/chat-limits.js";
+import { chatQueue, rateLimit } from "./middleware/chat-limits.js";
 import { errorBoundary } from "./middleware/error-boundary.js";
 import { detectLanguage, rememberLanguage } from "./middleware/language.js";
 import { observe } from "./middleware/observe.js";
@@ -33,6 +34,15 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
   /** Where and how the Bot API is reached: `apiRoot` for a self-hosted server, `fetch` for an in-process one. */
   client?: ApiClientOptions;
+  /** How the process stops (main.ts): first what waits gives up, then what still runs is cut short. */
+  shutdown?: Shutdown;
+}
+
+export interface Shutdown {
+  /** Aborted when the bot begins to stop: updates waiting their turn, and calls waiting to be retried, give up. */
+  stopping: AbortSignal;
+  /** Aborted at the end of shutdown's grace: updates still running are cut short, so that they commit in time. */
+  cut: AbortSignal;
 }
 
 /** How many of one chat's updates may wait behind the one being handled (presses: one); more are dropped. */
@@ -40,11 +50,18 @@ const CHAT_QUEUE = 8;
 const CHAT_PRESS_QUEUE = 1;
 
 /**
+ * Each update's time budget (unit-of-work.ts): below the webhook's answer budget (8 s, main.ts)
+ * with room for the commit, and far below PostgreSQL's limit for an idle transaction (60 s).
+ */
+export const UPDATE_BUDGET_MS = 6_000;
+
+/**
  * The one bot factory. Polling, the webhook, the terminal chat, tests and benchmarks all run what
  * this builds, in this order:
  *
- *   scope → metrics → language → anonymous key → the chat's rate and queue (one at a time)
- *   → unit of work (records read; committed with the handled mark) → error boundary
+ *   scope → metrics → language → anonymous key → the chat's queue (joined at once, in order;
+ *   one at a time) → unit of work (the update's budget; records read; committed with the
+ *   handled mark) → the chat's rate → error boundary
  *   private chats: session → presses from before /forget dropped → remembered language
  *                  → recent message ids → features (start, guided, menu, language, handoff,
  *                    urgent lane, share, offline guide, privacy, admin) → their buttons (one table)
@@ -52,7 +69,8 @@ const CHAT_PRESS_QUEUE = 1;
  *   elsewhere:     inline mode, groups, buttons on inline messages
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
-  const transport = resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger });
+  const shutdown = options.shutdown;
+  const transport = resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger, ...(shutdown === undefined ? {} : { stopping: shutdown.stopping }) });
   const bot = new Bot<BotContext>(options.token, {
     ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
     // Deadlines and retries are the transport's (telegram/client.ts); grammY's own timeout is only a backstop.
@@ -69,17 +87,27 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   bot.use(observe(deps.logger, deps.metrics));
   bot.use(detectLanguage(deps.i18n));
   bot.use(attachAnonKey(deps.anonymize));
+  const onDrop = (reason: "queue" | "rate") => deps.metrics.dropped.inc({ reason });
+  const onAnswerFailed = (error: unknown) => deps.logger.debug({ error: describeError(error) }, "could not answer a dropped update");
   bot.use(
-    chatLimits({
-      counter: deps.rateCounter,
-      perMinute: deps.settings.rateLimitPerMinute,
+    chatQueue({
       queue: CHAT_QUEUE,
       pressQueue: CHAT_PRESS_QUEUE,
       anonymize: deps.anonymize,
-      onDrop: (reason) => deps.metrics.dropped.inc({ reason }),
+      onDrop,
+      onAnswerFailed,
+      ...(shutdown === undefined ? {} : { stopping: shutdown.stopping }),
     }),
   );
-  bot.use(unitOfWork(deps.storage, { onDuplicate: () => deps.metrics.dropped.inc({ reason: "duplicate" }), needsConversation: concernsConversation }));
+  bot.use(
+    unitOfWork(deps.storage, {
+      budgetMs: UPDATE_BUDGET_MS,
+      ...(shutdown === undefined ? {} : { stopping: shutdown.stopping, cut: shutdown.cut }),
+      onDuplicate: () => deps.metrics.dropped.inc({ reason: "duplicate" }),
+      needsConversation: concernsConversation,
+    }),
+  );
+  bot.use(rateLimit({ counter: deps.rateCounter, perMinute: deps.settings.rateLimitPerMinute, anonymize: deps.anonymize, onDrop, onAnswerFailed }));
   bot.use(errorBoundary(deps.logger, deps.metrics, deps.i18n));
 
   const inPrivate = bot.chatType("private");

@@ -13,7 +13,8 @@ export interface ClientPolicy {
   pollGraceMs: number;
   /** Tries after the first, for a call that failed on the network, with 429 or with 5xx. */
   retries: number;
-  /** Back-off after a network error or 5xx doubles from 500 ms up to this. */
+  /** Back-off after a network error or 5xx: this long first, doubling up to `maxBackoffMs`. */
+  backoffMs: number;
   maxBackoffMs: number;
   /** A 429 asking to wait longer than this is not retried: the caller learns of it at once. */
   maxRetryAfterMs: number;
@@ -24,6 +25,7 @@ export const DEFAULT_POLICY: ClientPolicy = {
   uploadTimeoutMs: 60_000,
   pollGraceMs: 2_000,
   retries: 3,
+  backoffMs: 500,
   maxBackoffMs: 8_000,
   maxRetryAfterMs: 30_000,
 };
@@ -34,7 +36,8 @@ export interface ClientOptions {
   metrics: Metrics;
   logger: Logger;
   policy?: Partial<ClientPolicy>;
-  sleep?: (ms: number) => Promise<void>;
+  /** Shutdown: a call waiting to be retried gives up at once. */
+  stopping?: AbortSignal;
 }
 
 /** What the Bot API answered: the status and the body, read whole. */
@@ -56,16 +59,29 @@ interface SignalLike {
 /** One HTTP exchange, given up after `timeoutMs` or when the caller aborts. */
 type Transport = (url: string, init: CallInit, timeoutMs: number, caller: SignalLike | undefined) => Promise<Answer>;
 
+/** Marks a failure that happened before the request could reach the Bot API (refused, no route, no name, a keep-alive socket the server had closed). */
+const NOT_SENT = Symbol("not sent");
+
+/**
+ * Calls that put something new in a chat. One that failed after it may have reached Telegram (a
+ * timeout, a reset) is not sent again: the user would see the message twice, which is worse than
+ * seeing it late or not at all. Edits, deletions and answers are safe to repeat.
+ */
+const isSending = (method: string) => method.startsWith("send") || method.startsWith("copy") || method.startsWith("forward");
+
 /**
  * How the bot talks to the Bot API, as a `fetch` for grammY's client. It sits below every `Api`
  * object, the guided conversation's own included (the conversations plugin copies the client
  * options but not transformers), and below the conversation's replay log, so a retried call is
  * recorded once, as its outcome, and never retried or waited for again on replay.
  *
- * Every call has a deadline; 429 is retried after Telegram's retry_after, network errors and 5xx
- * after a capped back-off. The long poll is the poller's to retry. Failures are counted by method
- * and code (network failures as "network"), and while the Bot API cannot be reached a warning is
- * logged, then once a minute, and its return is logged too.
+ * Every call has a deadline, and the caller's signal (an update's budget, see
+ * bot/middleware/unit-of-work.ts) ends it and every wait between its tries; shutdown ends the
+ * waits too. 429 is retried after Telegram's retry_after, network errors and 5xx after a capped
+ * back-off; a message that may have been delivered is not sent again (`isSending`). The long
+ * poll is the poller's to retry. Failures are counted by method and code (network failures as
+ * "network"), and while the Bot API cannot be reached a warning is logged, then once a minute,
+ * and its return is logged too.
  *
  * The transport is node:http with grammY's keep-alive agent rather than the platform's fetch:
  * measured with `npm run bench`, the platform's fetch (undici, web streams) took about a third of
@@ -74,7 +90,7 @@ type Transport = (url: string, init: CallInit, timeoutMs: number, caller: Signal
 export function resilientFetch(options: ClientOptions): typeof fetch {
   const transport: Transport = options.fetch === undefined ? httpTransport : fetchTransport(options.fetch);
   const policy = { ...DEFAULT_POLICY, ...options.policy };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const stopping = options.stopping;
   let unreachableSince: number | undefined;
   let lastWarning = 0;
 
@@ -109,11 +125,12 @@ export function resilientFetch(options: ClientOptions): typeof fetch {
       try {
         answer = await transport(url, init, timeout, caller);
       } catch (error) {
-        // The caller gave up (shutdown, or grammY's own timeout): not the Bot API's fault.
+        // The caller gave up (its budget ran out, shutdown): not the Bot API's fault.
         if (caller?.aborted === true) throw error;
         unreachable(method, error);
-        if (attempt >= tries) throw error;
-        await sleep(backoff(attempt, policy));
+        const sent = (error as { [NOT_SENT]?: boolean })[NOT_SENT] !== true;
+        if (attempt >= tries || (sent && isSending(method))) throw error;
+        await pause(backoff(attempt, policy), caller, stopping, error);
         continue;
       }
       reachable();
@@ -124,9 +141,9 @@ export function resilientFetch(options: ClientOptions): typeof fetch {
       if (failure.code === 429) {
         const wait = (failure.retryAfter ?? 1) * 1000;
         if (wait > policy.maxRetryAfterMs) return asResponse(answer);
-        await sleep(wait);
+        if (!(await pause(wait, caller, stopping))) return asResponse(answer);
       } else if (failure.code >= 500) {
-        await sleep(backoff(attempt, policy));
+        if (!(await pause(backoff(attempt, policy), caller, stopping))) return asResponse(answer);
       } else {
         return asResponse(answer);
       }
@@ -134,10 +151,32 @@ export function resilientFetch(options: ClientOptions): typeof fetch {
   }) as typeof fetch;
 }
 
+/**
+ * Waits `ms` before a retry. Resolves true when the time is up; when the caller aborts, or the bot
+ * is stopping, resolves false at once, or rejects with `failure` when there is one to report.
+ */
+function pause(ms: number, caller: SignalLike | undefined, stopping: AbortSignal | undefined, failure?: unknown): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const signals = [caller, stopping].filter((s): s is SignalLike => s !== undefined);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener("abort", cut);
+      if (ok || failure === undefined) resolve(ok);
+      else reject(failure);
+    };
+    const cut = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    for (const s of signals) s.addEventListener("abort", cut);
+    if (signals.some((s) => s.aborted)) cut();
+  });
+}
+
 /** grammY reads only `json()` of what its fetch returns. */
 function asResponse(answer: Answer): Response {
   return { status: answer.status, ok: answer.status < 400, json: async () => JSON.parse(answer.text) as unknown, text: async () => answer.text } as Response;
 }
+
+const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
 
 const fallbackAgents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
@@ -168,8 +207,14 @@ const httpTransport: Transport = (url, init, timeoutMs, caller) =>
     }
     function fail(error: Error) {
       settle();
+      const code = (error as { code?: string }).code;
+      // Refused, unroutable or unresolvable: nothing left the machine. A reset on a keep-alive
+      // socket before any answer: the server had closed it while idle, before reading the request.
+      if (NEVER_CONNECTED.has(code ?? "") || (req.reusedSocket && code === "ECONNRESET" && !answered)) Object.assign(error, { [NOT_SENT]: true });
       reject(error);
     }
+    let answered = false;
+    req.on("response", () => (answered = true));
     req.on("error", fail);
     if (caller?.aborted === true) return aborted();
     const body = init.body;
@@ -208,7 +253,7 @@ function pollTimeoutMs(body: unknown): number {
 }
 
 function backoff(attempt: number, policy: ClientPolicy): number {
-  return Math.min(policy.maxBackoffMs, 500 * 2 ** (attempt - 1));
+  return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (attempt - 1));
 }
 
 /** The error code and retry_after of a failed call. */

@@ -12,6 +12,9 @@ export function isUnreachable(error: unknown): boolean {
   return error instanceof GrammyError && error.error_code === 403;
 }
 
+/** After an update's budget ran out, its last word (the apology, the press's answer) gets this long of its own. */
+const LAST_WORD_MS = 1_500;
+
 /**
  * The one place errors are caught. The user gets a polite answer, the log gets the update id
  * and a description without personal data, and every button press gets its spinner stopped.
@@ -20,6 +23,8 @@ export function isUnreachable(error: unknown): boolean {
 export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const answered = () => ctx.scope.callbackAnswered;
+    // Within the update's budget, its signal; once that ran out, a short deadline of the last word's own.
+    const lastWord = () => (ctx.scope.signal?.aborted === true ? (AbortSignal.timeout(LAST_WORD_MS) as never) : undefined);
     try {
       await next();
     } catch (error) {
@@ -33,16 +38,16 @@ export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): Mid
       const t = ctx.t ?? i18n.t(languageFromTelegram(ctx.from?.language_code));
       try {
         if (ctx.callbackQuery !== undefined && !answered()) {
-          await ctx.answerCallbackQuery({ text: t("unknown.error") });
+          await ctx.answerCallbackQuery({ text: t("unknown.error") }, lastWord());
         } else if (ctx.chat?.type === "private" && ctx.message !== undefined) {
-          await ctx.reply(t("unknown.error"));
+          await ctx.reply(t("unknown.error"), undefined, lastWord());
         }
       } catch (apology) {
         logger.warn({ update_id: ctx.update.update_id, error: describeError(apology) }, "could not apologise to the user");
       }
     } finally {
       if (ctx.callbackQuery !== undefined && !answered()) {
-        await ctx.answerCallbackQuery().catch((e: unknown) => logger.warn({ update_id: ctx.update.update_id, error: describeError(e) }, "could not answer callback query"));
+        await ctx.answerCallbackQuery(undefined, lastWord()).catch((e: unknown) => logger.warn({ update_id: ctx.update.update_id, error: describeError(e) }, "could not answer callback query"));
       }
     }
   };

@@ -2,6 +2,23 @@ import type { MiddlewareFn } from "grammy";
 import { DUPLICATE, type Storage } from "../../storage/storage.js";
 import type { BotContext, SessionData } from "../context.js";
 
+export interface UnitOfWorkOptions {
+  /**
+   * The update's time budget, from the moment its unit of work holds a connection to the end of
+   * its handlers. Every Bot API call made for it, and every wait between a call's tries, ends
+   * when it runs out; what the handlers did by then is committed. It must stay below the
+   * database's limit for an idle transaction (60 s, engine.ts) and below the webhook's answer
+   * budget (main.ts).
+   */
+  budgetMs: number;
+  /** Shutdown's last step: what is still running is cut short, so that it commits in time. */
+  cut?: AbortSignal;
+  /** Shutdown's first step: an update still waiting for a database connection gives up. */
+  stopping?: AbortSignal;
+  onDuplicate?: () => void;
+  needsConversation?: (ctx: BotContext) => boolean;
+}
+
 /**
  * Handles the update inside the storage's unit of work: its private chat's records are read, the
  * rest of the bot runs, and what changed is committed together with the mark that the update was
@@ -9,17 +26,31 @@ import type { BotContext, SessionData } from "../context.js";
  * is skipped. A failed commit rejects, so the update does not count as handled: polling does
  * not confirm it and the webhook does not answer 200, and Telegram delivers it again.
  */
-export function unitOfWork(storage: Storage, options: { onDuplicate?: () => void; needsConversation?: (ctx: BotContext) => boolean } = {}): MiddlewareFn<BotContext> {
-  const { onDuplicate, needsConversation } = options;
+export function unitOfWork(storage: Storage, options: UnitOfWorkOptions): MiddlewareFn<BotContext> {
+  const { budgetMs, cut, stopping, onDuplicate, needsConversation } = options;
   return async (ctx, next) => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const begun = () => {
+      timer = setTimeout(() => controller.abort(new DOMException(`the update's budget of ${budgetMs} ms ran out`, "TimeoutError")), budgetMs);
+      ctx.scope.signal = controller.signal;
+      if (cut?.aborted === true) shutdown();
+    };
+    const shutdown = () => controller.abort(new DOMException("the bot is stopping", "AbortError"));
+    cut?.addEventListener("abort", shutdown);
     const work = async (records: BotContext["records"]) => {
       ctx.records = records;
       await next();
     };
-    const result = await storage.handle(ctx.update.update_id, ctx.anonKey, work, { conversation: needsConversation?.(ctx) === true });
-    if (result === DUPLICATE) {
-      ctx.duplicate = true;
-      onDuplicate?.();
+    try {
+      const result = await storage.handle(ctx.update.update_id, ctx.anonKey, work, { conversation: needsConversation?.(ctx) === true, begun, ...(stopping === undefined ? {} : { signal: stopping }) });
+      if (result === DUPLICATE) {
+        ctx.duplicate = true;
+        onDuplicate?.();
+      }
+    } finally {
+      clearTimeout(timer);
+      cut?.removeEventListener("abort", shutdown);
     }
   };
 }
