@@ -1,23 +1,56 @@
 /**
- * The benchmark's baseline, run as its own process like the real bot: bare grammY with the
- * runner and `sequentialize` (polling) or `webhookCallback` (webhook), sessions in memory, and
- * replies of the same size and shape as the real bot's (its real texts and keyboards, rendered
- * once in advance). The difference to the full bot is what our features, storage and safety cost.
+ * The benchmark's baselines, run as their own process like the real bot: bare grammY with the
+ * runner and `sequentialize` (polling) or `webhookCallback` (webhook), and replies of the same
+ * size and shape as the real bot's (its real texts and keyboards, rendered once in advance).
+ * Sessions in memory, or, with BARE_STORE, in what a grammY user would deploy: SQLite through a
+ * minimal StorageAdapter over better-sqlite3 (sqlite:<path>), or PostgreSQL through
+ * @grammyjs/storage-psql (postgres://…). The difference to the full bot is what our features,
+ * storage and safety cost.
  *
- *   BOT_TOKEN=… TELEGRAM_API_ROOT=http://127.0.0.1:… [WEBHOOK_URL=… WEBHOOK_SECRET=… PORT=…] node dist/bench/bare-bot.js
+ *   BOT_TOKEN=… TELEGRAM_API_ROOT=http://127.0.0.1:… [BARE_STORE=…] [WEBHOOK_URL=… WEBHOOK_SECRET=… PORT=…] node dist/bench/bare-bot.js
  */
 import { createServer } from "node:http";
 import { run, sequentialize } from "@grammyjs/runner";
-import { Bot, type Context, session, type SessionFlavor, webhookCallback } from "grammy";
+import { PsqlAdapter } from "@grammyjs/storage-psql";
+import Database from "better-sqlite3";
+import { Bot, type Context, session, type SessionFlavor, type StorageAdapter, webhookCallback } from "grammy";
+import pg from "pg";
 import type { InlineKeyboardButton, InlineQueryResultArticle } from "grammy/types";
 import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
 import { loadContent } from "../src/content/content.js";
 import { renderTopic, renderTopicCard } from "../src/content/render.js";
 import { createI18n, readLocales } from "../src/i18n.js";
 
-type BareContext = Context & SessionFlavor<{ shown: number }>;
+type Shown = { shown: number };
+type BareContext = Context & SessionFlavor<Shown>;
 
-function createBareBot(token: string, apiRoot: string): Bot<BareContext> {
+/** The least a grammY user would write to keep sessions in SQLite: WAL, prepared statements, one row per key. */
+function sqliteSessions(path: string): StorageAdapter<Shown> {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  const get = db.prepare<[string], { value: string }>("SELECT value FROM sessions WHERE key = ?");
+  const put = db.prepare("INSERT INTO sessions (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const remove = db.prepare("DELETE FROM sessions WHERE key = ?");
+  return {
+    read: (key) => {
+      const row = get.get(key);
+      return row === undefined ? undefined : (JSON.parse(row.value) as Shown);
+    },
+    write: (key, value) => void put.run(key, JSON.stringify(value)),
+    delete: (key) => void remove.run(key),
+  };
+}
+
+async function sessionStore(spec: string | undefined): Promise<StorageAdapter<Shown> | undefined> {
+  if (spec === undefined || spec === "") return undefined;
+  if (spec.startsWith("sqlite:")) return sqliteSessions(spec.slice("sqlite:".length));
+  const pool = new pg.Pool({ connectionString: spec, max: 10 });
+  return (await PsqlAdapter.create({ tableName: "sessions", client: pool as unknown as pg.Client })) as StorageAdapter<Shown>;
+}
+
+function createBareBot(token: string, apiRoot: string, storage: StorageAdapter<Shown> | undefined): Bot<BareContext> {
   const i18n = createI18n(readLocales(LOCALES_DIR));
   const content = loadContent(CONTENT_DIR, i18n);
   const r = { content, t: i18n.t("ru"), lang: "ru" as const, username: "asylum_basics_bot", staleAfterDays: undefined };
@@ -34,7 +67,7 @@ function createBareBot(token: string, apiRoot: string): Bot<BareContext> {
 
   const bot = new Bot<BareContext>(token, { client: { apiRoot } });
   bot.use(sequentialize((ctx: Context) => String(ctx.chat?.id ?? ctx.from?.id ?? "")));
-  bot.use(session({ initial: () => ({ shown: -1 }) }));
+  bot.use(session({ initial: () => ({ shown: -1 }), ...(storage === undefined ? {} : { storage }) }));
   bot.on("message", (ctx) => ctx.reply(menu.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: menu.keyboard } }));
   bot.on("callback_query:data", async (ctx) => {
     await ctx.answerCallbackQuery();
@@ -53,7 +86,7 @@ function createBareBot(token: string, apiRoot: string): Bot<BareContext> {
 }
 
 async function main(): Promise<void> {
-  const bot = createBareBot(process.env.BOT_TOKEN!, process.env.TELEGRAM_API_ROOT!);
+  const bot = createBareBot(process.env.BOT_TOKEN!, process.env.TELEGRAM_API_ROOT!, await sessionStore(process.env.BARE_STORE));
   await bot.init();
   const webhookUrl = process.env.WEBHOOK_URL;
   if (webhookUrl === undefined) {

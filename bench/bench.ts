@@ -1,18 +1,23 @@
 /**
  * npm run bench: the built bot as its own process, over HTTP, against a Bot API stand-in with
  * simulated users in another process on another core (bench/standin.ts). Beside it, in the same
- * run and under the same load, the baseline: bare grammY with the runner and `sequentialize`,
- * sessions in memory, replies of the same size (bench/bare-bot.ts). Polling and webhook, 100 and
- * 1,000 users; then PostgreSQL with one and three webhook replicas beside SQLite; V8 flags; and
- * the longest event-loop stall while sweeping 1,000,000 expired chats, old way against new.
+ * run and under the same load, two baselines (bench/bare-bot.ts): bare grammY with the runner and
+ * `sequentialize`, sessions in memory, replies of the same size; and the same with sessions in a
+ * durable store, as a grammY user would deploy it (a minimal StorageAdapter over better-sqlite3;
+ * @grammyjs/storage-psql on PostgreSQL). Polling and webhook, 100 and 1,000 users; with a Bot API
+ * answering in 300 ms, how often getUpdates hands each update out; then PostgreSQL, one and three
+ * webhook replicas and polling; with --extra, V8 flags and the longest event-loop stall while
+ * sweeping 1,000,000 expired chats, old way against new.
  *
- *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick]
+ *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick --rounds 3 --extra]
+ *   npm run bench -- --before <dir>   also another build of the bot (<dir>/dist/src/main.js), in the same rounds
  *   npm run bench -- --one full:polling:100[:node-flag…]   one configuration, as JSON
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
  *
  * For each run: updates/s with 64 users in flight, each waiting for every answer; the bot
  * process's CPU time per update (from /proc); p50 and p99 latency, and the guided steps' p50,
  * with updates arriving at a fixed 200 per second; the process's peak RSS (VmHWM). No heap cap.
+ * With --rounds, every configuration runs once per round and the figures are the medians.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -38,7 +43,11 @@ const QUICK = process.argv.includes("--quick");
 const UPDATES = arg("updates", QUICK ? 3000 : 10_000);
 const RATE_UPDATES = arg("rate-updates", QUICK ? 600 : 2000);
 const SWEEP_ROWS = arg("sweep-rows", QUICK ? 100_000 : 1_000_000);
+const ROUNDS = arg("rounds", 1);
 const CONCURRENCY = 64;
+/** The slow Bot API of the refetch measurement, and how many updates its closed loop plays. */
+const SLOW_API_MS = 300;
+const SLOW_UPDATES = arg("slow-updates", QUICK ? 500 : 1500);
 const RATE = 200;
 const TOKEN = "123456:bench";
 const SECRET = "bench-anon-secret-bench-anon-secret-0001";
@@ -48,7 +57,12 @@ const CLOCK_TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encodi
 const canPin = cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
 const pinned = (core: number, command: string, args: string[]): [string, string[]] => (canPin ? ["taskset", ["-c", String(core), command, ...args]] : [command, args]);
 
-type Kind = "full" | "bare";
+/** The bot as built here; another build of it (--before <dir>); bare grammY with sessions in memory; and with sessions in a durable store. */
+type Kind = "full" | "before" | "bare" | "durable";
+const BEFORE = (() => {
+  const i = process.argv.indexOf("--before");
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 type Mode = "polling" | "webhook";
 
 interface Scenario {
@@ -62,6 +76,8 @@ interface Scenario {
 
 interface Row {
   scenario: Scenario;
+  /** With a Bot API answering in 300 ms (polling only): 20 chats × 5 commands at once, and the closed loop. */
+  slow?: { burst: Latencies; closed: Latencies };
   perSecond: number;
   cpuUsPerUpdate: number;
   closed: Latencies;
@@ -90,8 +106,10 @@ interface BotProcess {
   ready: Promise<number>;
 }
 
+const isFull = (kind: Kind) => kind === "full" || kind === "before";
+
 function startBot(s: Scenario, apiRoot: string, port: number | undefined, databaseUrl: string | undefined, dir: string): BotProcess {
-  const entry = s.kind === "full" ? "dist/src/main.js" : "dist/bench/bare-bot.js";
+  const entry = s.kind === "full" ? "dist/src/main.js" : s.kind === "before" ? join(BEFORE!, "dist/src/main.js") : "dist/bench/bare-bot.js";
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     NODE_ENV: "production",
@@ -101,6 +119,7 @@ function startBot(s: Scenario, apiRoot: string, port: number | undefined, databa
     // The simulated users are fast; the limit is for people.
     RATE_LIMIT_PER_MINUTE: "10000",
     ...(databaseUrl === undefined ? { DATABASE_PATH: join(dir, "bot.sqlite") } : { DATABASE_URL: databaseUrl, ANON_SECRET: SECRET }),
+    ...(s.kind === "durable" ? { BARE_STORE: databaseUrl ?? `sqlite:${join(dir, "sessions.sqlite")}` } : {}),
     ...(port === undefined ? {} : { WEBHOOK_URL: "https://bench.invalid/telegram", WEBHOOK_SECRET: "bench", PORT: String(port), HOST: "127.0.0.1" }),
   };
   const [command, args] = pinned(0, process.execPath, [...(s.nodeFlags ?? []), entry]);
@@ -149,7 +168,13 @@ async function run(s: Scenario): Promise<Row> {
     await new Promise((r) => setTimeout(r, 300));
     const cpuUsPerUpdate = (cpu() - before) / closed.updates;
     const rate = await standin.ask({ type: "rate", users: s.users, updates: RATE_UPDATES, seed: 7, perSecond: RATE, firstId: 10_000_000 });
-    return { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
+    const row: Row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
+    if (s.mode === "polling" && s.users === 100) {
+      const burst = await standin.ask({ type: "burst", chats: 20, commands: ["/start", "/help", "/topics", "/updates", "/lawyer"], delayMs: SLOW_API_MS, firstId: 30_000_000 });
+      const slowClosed = await standin.ask({ type: "closed", users: 200, updates: SLOW_UPDATES, seed: 11, concurrency: CONCURRENCY, firstId: 40_000_000, delayMs: SLOW_API_MS });
+      row.slow = { burst, closed: slowClosed };
+    }
+    return row;
   } finally {
     for (const b of bots) {
       b.child.removeAllListeners("exit");
@@ -161,22 +186,36 @@ async function run(s: Scenario): Promise<Row> {
   }
 }
 
+const KIND_NAMES: Record<Kind, string> = { full: "full bot", before: "full bot before", bare: "bare grammY", durable: "grammY + durable sessions" };
 const name = (s: Scenario) =>
-  [s.kind === "full" ? "full bot" : "bare grammY", s.postgres === undefined ? (s.kind === "full" ? "SQLite" : "memory") : `PostgreSQL ×${s.postgres.replicas}`, ...(s.nodeFlags ?? [])].join(", ");
+  [KIND_NAMES[s.kind], s.postgres === undefined ? (s.kind === "bare" ? "memory" : "SQLite") : `PostgreSQL ×${s.postgres.replicas}`, ...(s.nodeFlags ?? [])].join(", ");
 
 /** NaN (nothing measured) crosses IPC as null. */
 const ms = (v: number | null) => (v === null || Number.isNaN(v) ? "–" : v.toFixed(2));
 
 function table(rows: Row[]): string {
   const lines = [
-    "| mode | users | bot | updates/s | CPU µs/update | p50 ms @200/s | p99 ms @200/s | guided step p50 ms | peak RSS MB | unanswered | rejected |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| mode | users | bot | updates/s | CPU µs/update | p50 ms @200/s | p99 ms @200/s | guided step p50 ms | peak RSS MB | fetched per update | unanswered | rejected |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
     const s = r.scenario;
     lines.push(
-      `| ${s.mode} | ${s.users} | ${name(s)} | ${Math.round(r.perSecond)} | ${Math.round(r.cpuUsPerUpdate)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${s.kind === "full" ? ms(r.rate.guidedP50) : "–"} | ${r.peakRssMb.toFixed(0)} | ${r.closed.unanswered + r.rate.unanswered} | ${r.rate.rejected} |`,
+      `| ${s.mode} | ${s.users} | ${name(s)} | ${Math.round(r.perSecond)} | ${Math.round(r.cpuUsPerUpdate)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${isFull(s.kind) ? ms(r.rate.guidedP50) : "–"} | ${r.peakRssMb.toFixed(0)} | ${s.mode === "polling" ? r.closed.fetchedPerUpdate.toFixed(2) : "–"} | ${r.closed.unanswered + r.rate.unanswered} | ${r.rate.rejected} |`,
     );
+  }
+  return lines.join("\n");
+}
+
+function slowTable(rows: Row[]): string {
+  const lines = [
+    `| bot | 20 chats × 5 commands: fetched per update | all answered after s | closed loop, 64 in flight: fetched per update | p50 ms | p99 ms | updates/s |`,
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of rows) {
+    if (r.slow === undefined) continue;
+    const { burst, closed } = r.slow;
+    lines.push(`| ${name(r.scenario)} | ${burst.fetchedPerUpdate.toFixed(2)} | ${burst.seconds.toFixed(2)}${burst.unanswered > 0 ? ` (${burst.unanswered} unanswered)` : ""} | ${closed.fetchedPerUpdate.toFixed(2)} | ${ms(closed.p50)} | ${ms(closed.p99)} | ${Math.round(closed.updates / closed.seconds)} |`);
   }
   return lines.join("\n");
 }
@@ -297,37 +336,48 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`Machine: ${machine()}`);
-  console.log(`Load: ${UPDATES} updates per run (start, menus, topics, guided conversations, inline queries, typed text, handoffs) with ${CONCURRENCY} users in flight; latency with ${RATE_UPDATES} updates at ${RATE}/s\n`);
-
-  const rows: Row[] = [];
-  for (const mode of ["polling", "webhook"] as const) {
-    for (const users of [100, 1000]) {
-      for (const kind of ["full", "bare"] as const) {
-        const row = await run({ kind, mode, users });
-        rows.push(row);
-        if (process.env.BENCH_DEBUG !== undefined) console.error(JSON.stringify(row));
+  console.log(
+    `Load: ${UPDATES} updates per run (start, menus, topics, guided conversations, inline queries, typed text, handoffs) with ${CONCURRENCY} users in flight; latency with ${RATE_UPDATES} updates at ${RATE}/s; ${ROUNDS} round(s), figures are medians\n`,
+  );
+  const kinds: Kind[] = ["full", ...(BEFORE === undefined ? [] : (["before"] as const)), "bare", "durable"];
+  const configs = (["polling", "webhook"] as const).flatMap((mode) => [100, 1000].flatMap((users) => kinds.map((kind): Scenario => ({ kind, mode, users }))));
+  const rounds = await inRounds(configs);
+  const rows = rounds.map(median);
+  console.log(table(rows));
+  console.log(`\nWith a Bot API answering every call in ${SLOW_API_MS} ms (polling, SQLite):`);
+  console.log(slowTable(rows));
+  const ratios = (of: Kind, to: Kind) => {
+    for (const mode of ["polling", "webhook"] as const) {
+      for (const users of [100, 1000]) {
+        const pick = (kind: Kind) => rounds.find((g) => g[0]!.scenario.kind === kind && g[0]!.scenario.mode === mode && g[0]!.scenario.users === users)!;
+        const a = pick(of);
+        const b = pick(to);
+        const each = a.map((r, i) => r.perSecond / b[i]!.perSecond).sort((x, y) => x - y);
+        const range = each.length > 1 ? ` (rounds ${each[0]!.toFixed(2)}-${each.at(-1)!.toFixed(2)})` : "";
+        const m = median(a);
+        const n = median(b);
+        console.log(`  ${mode}, ${users} users: throughput ${(m.perSecond / n.perSecond).toFixed(2)}×${range}, CPU per update ${(m.cpuUsPerUpdate / n.cpuUsPerUpdate).toFixed(2)}×, peak RSS ${(m.peakRssMb / n.peakRssMb).toFixed(2)}×`);
       }
     }
-  }
-  console.log(table(rows));
+  };
   console.log("\nfull / bare:");
-  for (const mode of ["polling", "webhook"] as const) {
-    for (const users of [100, 1000]) {
-      const full = rows.find((r) => r.scenario.mode === mode && r.scenario.users === users && r.scenario.kind === "full")!;
-      const bare = rows.find((r) => r.scenario.mode === mode && r.scenario.users === users && r.scenario.kind === "bare")!;
-      console.log(
-        `  ${mode}, ${users} users: throughput ${(full.perSecond / bare.perSecond).toFixed(2)}×, CPU per update ${(full.cpuUsPerUpdate / bare.cpuUsPerUpdate).toFixed(2)}×, peak RSS ${(full.peakRssMb / bare.peakRssMb).toFixed(2)}×`,
-      );
-    }
+  ratios("full", "bare");
+  console.log("\nfull / grammY with durable sessions:");
+  ratios("full", "durable");
+  if (BEFORE !== undefined) {
+    console.log("\nfull / before:");
+    ratios("full", "before");
   }
   console.log(`\nstart-up, launch to ready (full bot, SQLite): ${Math.round(rows[0]!.startupMs)} ms`);
   console.log(`in process, one update at a time, no network (full bot, SQLite): ${await inProcess()}`);
 
-  const flags = [["--max-semi-space-size=16"], ["--max-semi-space-size=32"]];
-  const v8 = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "polling" && r.scenario.users === 1000)!];
-  for (const nodeFlags of flags) v8.push(await run({ kind: "full", mode: "polling", users: 1000, nodeFlags }));
-  console.log("\nV8 young generation (full bot, polling, 1,000 users):");
-  console.log(table(v8));
+  if (process.argv.includes("--extra")) {
+    const flags = [["--max-semi-space-size=16"], ["--max-semi-space-size=32"]];
+    const v8 = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "polling" && r.scenario.users === 1000)!];
+    for (const nodeFlags of flags) v8.push(await run({ kind: "full", mode: "polling", users: 1000, nodeFlags }));
+    console.log("\nV8 young generation (full bot, polling, 1,000 users):");
+    console.log(table(v8));
+  }
 
   const bin = postgresBin();
   let cluster: Cluster | undefined;
@@ -343,9 +393,14 @@ async function main(): Promise<void> {
       });
     }
     try {
-      const pgRows = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "webhook" && r.scenario.users === 1000)!];
-      for (const replicas of [1, 3]) pgRows.push(await run({ kind: "full", mode: "webhook", users: 1000, postgres: { cluster: cluster.url, replicas } }));
-      console.log("\nStorage engines (full bot, webhook, 1,000 users; CPU and RSS of the bot processes, summed and largest; PostgreSQL's own CPU not included):");
+      const on = (replicas: number) => ({ cluster: running.url, replicas });
+      const pgConfigs: Scenario[] = [
+        ...kinds.filter((k) => k !== "bare").map((kind): Scenario => ({ kind, mode: "webhook", users: 1000, postgres: on(1) })),
+        { kind: "full", mode: "webhook", users: 1000, postgres: on(3) },
+        ...kinds.filter((k) => k !== "bare").map((kind): Scenario => ({ kind, mode: "polling", users: 1000, postgres: on(1) })),
+      ];
+      const pgRows = (await inRounds(pgConfigs)).map(median);
+      console.log("\nPostgreSQL (1,000 users; CPU and RSS of the bot processes, summed and largest; PostgreSQL's own CPU not included; fsync on):");
       console.log(table(pgRows));
     } catch (error) {
       cluster.stop();
@@ -353,10 +408,55 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log(`\nSweep of ${SWEEP_ROWS.toLocaleString("en")} expired chats:`);
-  console.log("| engine | how | longest event-loop stall ms | total s |\n|---|---|---|---|");
-  for (const line of await sweeps(cluster?.url)) console.log(line);
+  if (process.argv.includes("--extra")) {
+    console.log(`\nSweep of ${SWEEP_ROWS.toLocaleString("en")} expired chats:`);
+    console.log("| engine | how | longest event-loop stall ms | total s |\n|---|---|---|---|");
+    for (const line of await sweeps(cluster?.url)) console.log(line);
+  }
   cluster?.stop();
+}
+
+/** Every configuration once per round, the rounds one after another, so that a noisy minute touches all of them alike; grouped by configuration. */
+async function inRounds(configs: Scenario[]): Promise<Row[][]> {
+  const groups: Row[][] = configs.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, s] of configs.entries()) {
+      const row = await run(s);
+      groups[i]!.push(row);
+      if (process.env.BENCH_DEBUG !== undefined) console.error(JSON.stringify(row));
+    }
+  }
+  return groups;
+}
+
+/** The median of each figure over the rounds (the peak RSS: the largest). */
+function median(rows: Row[]): Row {
+  const mid = <T>(pick: (r: Row) => T, num: (v: T) => number) => {
+    const sorted = [...rows].sort((a, b) => num(pick(a)) - num(pick(b)));
+    return pick(sorted[Math.floor((sorted.length - 1) / 2)]!);
+  };
+  const lat = (pick: (r: Row) => Latencies): Latencies => ({
+    ...pick(rows[0]!),
+    p50: mid((r) => pick(r).p50, Number),
+    p99: mid((r) => pick(r).p99, Number),
+    guidedP50: mid((r) => pick(r).guidedP50, Number),
+    fetchedPerUpdate: mid((r) => pick(r).fetchedPerUpdate, Number),
+    unanswered: Math.max(...rows.map((r) => pick(r).unanswered)),
+    rejected: Math.max(...rows.map((r) => pick(r).rejected)),
+    seconds: mid((r) => pick(r).seconds, Number),
+    updates: pick(rows[0]!).updates,
+  });
+  const slow = rows[0]!.slow === undefined ? undefined : { burst: lat((r) => r.slow!.burst), closed: lat((r) => r.slow!.closed) };
+  return {
+    scenario: rows[0]!.scenario,
+    perSecond: mid((r) => r.perSecond, Number),
+    cpuUsPerUpdate: mid((r) => r.cpuUsPerUpdate, Number),
+    closed: lat((r) => r.closed),
+    rate: lat((r) => r.rate),
+    peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)),
+    startupMs: mid((r) => r.startupMs, Number),
+    ...(slow === undefined ? {} : { slow }),
+  };
 }
 
 await main();

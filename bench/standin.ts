@@ -16,7 +16,7 @@ import type { Update } from "grammy/types";
 import { Agent, request } from "node:http";
 import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
-import type { SimulatedUser } from "../tools/local-telegram/user.js";
+import { SimulatedUser } from "../tools/local-telegram/user.js";
 import { buildWorkload, play, simulatedUsers, type Step } from "../tools/workload.js";
 
 export interface Latencies {
@@ -29,12 +29,15 @@ export interface Latencies {
   guidedP50: number;
   unanswered: number;
   rejected: number;
+  /** Updates handed out by getUpdates per update sent: 1 when none was fetched twice (polling only). */
+  fetchedPerUpdate: number;
 }
 
 export type Command =
   | { type: "start"; token: string; webhookTargets?: string[] }
-  | { type: "closed"; users: number; updates: number; seed: number; concurrency: number; firstId: number }
-  | { type: "rate"; users: number; updates: number; seed: number; perSecond: number; firstId: number };
+  | { type: "closed"; users: number; updates: number; seed: number; concurrency: number; firstId: number; delayMs?: number }
+  | { type: "rate"; users: number; updates: number; seed: number; perSecond: number; firstId: number }
+  | { type: "burst"; chats: number; commands: string[]; delayMs: number; firstId: number };
 
 /** A reply that never comes (a bug, or an update the bot drops) must not hang the benchmark. */
 const GIVE_UP_MS = 10_000;
@@ -123,7 +126,7 @@ function timedStep(user: SimulatedUser, step: Step): Promise<number> {
   });
 }
 
-function summarise(latencies: number[], guided: number[], seconds: number): Latencies {
+function summarise(latencies: number[], guided: number[], seconds: number, handedOutBefore: number): Latencies {
   const answered = latencies.filter((l) => l >= 0).sort((a, b) => a - b);
   const g = guided.filter((l) => l >= 0).sort((a, b) => a - b);
   const at = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor(p * list.length))] ?? NaN;
@@ -136,7 +139,55 @@ function summarise(latencies: number[], guided: number[], seconds: number): Late
     guidedP50: at(g, 0.5),
     unanswered: latencies.length - answered.length,
     rejected: tg.rejected.length,
+    fetchedPerUpdate: (tg.handedOut - handedOutBefore) / latencies.length,
   };
+}
+
+/** Every method but getUpdates answers after `ms`: a slow Bot API (or none, for 0). */
+function slowApi(ms: number): void {
+  tg.delays.clear();
+  if (ms > 0) {
+    tg.delays.set("*", ms);
+    tg.delays.set("getUpdates", 0);
+  }
+}
+
+/**
+ * `chats` chats each send `commands`, all at once, to a Bot API answering in `delayMs`; done when
+ * every chat has as many replies as it sent commands. Measures how often getUpdates handed each
+ * update out, and how long the whole took.
+ */
+async function burst(c: Extract<Command, { type: "burst" }>): Promise<Latencies> {
+  slowApi(c.delayMs);
+  const before = tg.handedOut;
+  const users = Array.from({ length: c.chats }, (_, i) => new SimulatedUser(tg, { id: c.firstId + i, first_name: "Bench", language_code: "en" }));
+  const replies = new Map<number, number>();
+  const started = performance.now();
+  const latencies: number[] = [];
+  const done = new Promise<void>((resolve) => {
+    const target = c.chats * c.commands.length;
+    const previous = tg.onCall;
+    tg.onCall = (method, params) => {
+      previous?.(method, params);
+      if (method !== "sendMessage") return;
+      const chat = Number(params.chat_id);
+      if (chat < c.firstId || chat >= c.firstId + c.chats) return;
+      replies.set(chat, (replies.get(chat) ?? 0) + 1);
+      latencies.push(performance.now() - started);
+      if (latencies.length === target) {
+        tg.onCall = previous;
+        resolve();
+      }
+    };
+  });
+  for (const u of users) for (const command of c.commands) void u.send(command);
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 60_000));
+  await Promise.race([done, timeout]);
+  const seconds = (performance.now() - started) / 1000;
+  slowApi(0);
+  const sent = c.chats * c.commands.length;
+  const result = summarise(latencies, [], seconds, before);
+  return { ...result, updates: sent, unanswered: sent - latencies.length, fetchedPerUpdate: (tg.handedOut - before) / sent };
 }
 
 /** `stride` spreads the users over a larger population's ids, so they find the sessions it left. */
@@ -167,6 +218,8 @@ async function closedLoop(c: Extract<Command, { type: "closed" }>): Promise<Late
   const latencies: number[] = [];
   const guided: number[] = [];
   let next = 0;
+  slowApi(c.delayMs ?? 0);
+  const before = tg.handedOut;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: c.concurrency }, async () => {
@@ -181,7 +234,8 @@ async function closedLoop(c: Extract<Command, { type: "closed" }>): Promise<Late
       }
     }),
   );
-  return summarise(latencies, guided, (performance.now() - started) / 1000);
+  slowApi(0);
+  return summarise(latencies, guided, (performance.now() - started) / 1000, before);
 }
 
 /**
@@ -198,6 +252,7 @@ async function fixedRate(c: Extract<Command, { type: "rate" }>): Promise<Latenci
   const guided: number[] = [];
   const inFlight: Promise<void>[] = [];
   const interval = 1000 / c.perSecond;
+  const before = tg.handedOut;
   const started = performance.now();
   let sent = 0;
   let who = 0;
@@ -227,7 +282,7 @@ async function fixedRate(c: Extract<Command, { type: "rate" }>): Promise<Latenci
     who = (who + 1) % users.length;
   }
   await Promise.all(inFlight);
-  return summarise(latencies, guided, (performance.now() - started) / 1000);
+  return summarise(latencies, guided, (performance.now() - started) / 1000, before);
 }
 
 process.on("message", (command: Command) => {
@@ -235,7 +290,7 @@ process.on("message", (command: Command) => {
   const work =
     command.type === "start"
       ? start(command).then((apiRoot) => ({ type: "ready", apiRoot }))
-      : (command.type === "closed" ? closedLoop(command) : fixedRate(command)).then((result) => ({ type: "result", ...result }));
+      : (command.type === "closed" ? closedLoop(command) : command.type === "burst" ? burst(command) : fixedRate(command)).then((result) => ({ type: "result", ...result }));
   work.then(reply, (error: unknown) => reply({ type: "error", message: String((error as Error)?.stack ?? error) }));
 });
 process.on("disconnect", () => process.exit(0));

@@ -82,6 +82,8 @@ export class LocalTelegram {
    */
   readonly notModified: ApiCall[] = [];
   callCount = 0;
+  /** Updates handed out by getUpdates, each time it handed one out: more than the updates sent means some were fetched again. */
+  handedOut = 0;
   readonly chats = new Map<number, Map<number, StoredMessage>>();
   readonly commands = new Map<string, unknown[]>();
   /** The bot's description and short description, by language code ("" for the default). */
@@ -468,7 +470,9 @@ export class LocalTelegram {
         this.pollWaiters.push(done);
       });
     }
-    return this.queue.slice(0, limit);
+    const batch = this.queue.slice(0, limit);
+    this.handedOut += batch.length;
+    return batch;
   }
 
   // ---- observing chats ----------------------------------------------------------------

@@ -13,7 +13,7 @@ import { SimulatedUser } from "./user.js";
  *   POST /control/users/<id>/inline  {"query": "bond"}
  *   GET  /control/users/<id>/messages
  *   POST /control/updates            a raw Update (update_id is filled in when absent)
- *   GET  /control/state              webhook, pending updates, call and rejection counts
+ *   GET  /control/state              webhook, pending updates, calls, updates handed out by getUpdates, rejections
  *   GET  /control/rejected           every call Telegram would have refused
  */
 export interface LocalTelegramServerOptions {
@@ -103,7 +103,15 @@ export class LocalTelegramServer {
       return json(res, 200, { ok: true, update_id: update.update_id });
     }
     if (url.pathname === "/control/state") {
-      return json(res, 200, { ok: true, webhook: this.tg.webhook ?? null, pending: this.tg.pendingUpdates().length, calls: this.tg.callCount, rejected: this.tg.rejected.length, commands: Object.fromEntries(this.tg.commands) });
+      return json(res, 200, {
+        ok: true,
+        webhook: this.tg.webhook ?? null,
+        pending: this.tg.pendingUpdates().length,
+        calls: this.tg.callCount,
+        handedOut: this.tg.handedOut,
+        rejected: this.tg.rejected.length,
+        commands: Object.fromEntries(this.tg.commands),
+      });
     }
     if (url.pathname === "/control/rejected") return json(res, 200, { ok: true, rejected: this.tg.rejected });
     json(res, 404, { ok: false, description: "unknown control path" });
