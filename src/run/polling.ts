@@ -22,8 +22,9 @@ export interface Polling {
 
 /** Back-off between failed polls: from half a second, doubling, to at most five, so the bot hears again soon after an outage. */
 const MAX_BACKOFF_MS = 5_000;
-/** While updates are being handled, the next poll waits at most this long for one of them to finish. */
-const REPOLL_MS = 50;
+/** While updates are being handled, polls are this far apart at first, twice as far after each that brought nothing new, up to the most. */
+const REPOLL_MIN_MS = 50;
+const REPOLL_MAX_MS = 1_000;
 /** A failed update (its commit did not go through) is fetched and tried again after this long. */
 const RETRY_FAILED_MS = 2_000;
 
@@ -97,6 +98,8 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
 
   const loop = async () => {
     let backoff = 0;
+    let repoll = REPOLL_MIN_MS;
+    let lastPoll = 0;
     let conflictWarned = 0;
     while (!stopping) {
       if (inFlight.size >= concurrency) {
@@ -105,6 +108,7 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       }
       let updates: Update[];
       try {
+        lastPoll = Date.now();
         const fresh = await bot.api.getUpdates(
           // Always the full window: its start is still being handled, and what is new lies beyond.
           { offset: offset(), limit: 100, timeout: options.pollTimeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
@@ -154,8 +158,12 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       // CPU. So with updates in flight, wait until one finishes (the offset can then move), or at
       // most REPOLL_MS, so that one slow update never keeps new ones waiting long; with failed ones
       // only, until the first is due again. (With nothing in flight, the next poll waits for news.)
+      repoll = fresh > 0 ? REPOLL_MIN_MS : Math.min(REPOLL_MAX_MS, repoll * 2);
       if (inFlight.size > 0) {
-        await waitForChange(Math.min(REPOLL_MS, soonestRetry(now)));
+        // Nothing is asked again until something finished, and then not before the back-off.
+        await waitForChange(soonestRetry(now));
+        const wait = lastPoll + repoll - Date.now();
+        if (wait > 0 && !stopping) await sleep(wait, abort.signal);
       } else if (failed.size > 0 && fresh === 0 && updates.length > 0) {
         await waitForChange(Math.max(10, soonestRetry(now)));
       }
