@@ -10,6 +10,7 @@ import { Metrics } from "./observability/metrics.js";
 import { createAnonymizer } from "./privacy/anon-key.js";
 import { describeError } from "./privacy/describe-error.js";
 import { redactingReplacer } from "./privacy/redact.js";
+import { createSealer, type Sealer } from "./privacy/seal.js";
 import { createAnonSecret, readAnonSecret, secretFingerprint, secretPath } from "./privacy/secret.js";
 import { Intents } from "./search/intents.js";
 import { TopicSearch } from "./search/topic-search.js";
@@ -58,6 +59,8 @@ export interface AppOptions {
 export interface App {
   deps: BotDeps;
   storage: Storage;
+  /** Seals updates kept in the inbox (privacy/seal.ts). */
+  sealer: Sealer;
   secretOrigin: string;
   /** Whether storage works: /healthz answers with this. */
   healthy(): Promise<Health>;
@@ -130,6 +133,7 @@ export async function assemble(options: AppOptions): Promise<App> {
   return {
     deps,
     storage,
+    sealer: createSealer(secret.secret),
     secretOrigin: secret.origin,
     healthy: () => storage.health(),
     sweep,

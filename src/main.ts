@@ -1,4 +1,4 @@
-import { GrammyError, HttpError, webhookCallback } from "grammy";
+import { GrammyError, HttpError } from "grammy";
 import { assemble, type App } from "./app.js";
 import { createBot } from "./bot/index.js";
 import { parseConfig, readEnvironment } from "./config.js";
@@ -6,8 +6,9 @@ import { ContentError } from "./content/content.js";
 import { createLogger, type Logger } from "./logger.js";
 import { describeError } from "./privacy/describe-error.js";
 import { startupJobs } from "./run/jobs.js";
-import { startPolling } from "./run/polling.js";
-import { boundedHttpAdapter, HttpServer, type WebhookHandler } from "./server/http.js";
+import { Dispatcher } from "./run/dispatcher.js";
+import { leftovers, startPolling } from "./run/polling.js";
+import { HttpServer } from "./server/http.js";
 import { StorageError } from "./storage/engine.js";
 
 /** Everything must be stopped within this; the process then exits 0 regardless. */
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const dispatcher = new Dispatcher(bot, { storage: app.storage, logger, metrics: app.deps.metrics, stopping: waits.signal });
   // The bot's own name, not a user's.
   const botName = bot.botInfo.username;
   logger.info({ bot: botName }, "connected to Telegram");
@@ -118,7 +120,15 @@ async function main(): Promise<void> {
       maxInFlight: Math.max(100, config.webhookMaxConnections * 2),
       ...(webhook === undefined
         ? {}
-        : { webhook: { path: new URL(webhook.url).pathname, handler: webhookCallback(bot, boundedHttpAdapter, { secretToken: webhook.secret, onTimeout: "throw", timeoutMilliseconds: WEBHOOK_BUDGET_MS }) as WebhookHandler } }),
+        : {
+            webhook: {
+              path: new URL(webhook.url).pathname,
+              secret: webhook.secret,
+              dispatch: (update) => dispatcher.dispatch(update),
+              inFlight: () => dispatcher.inFlight,
+              budgetMs: WEBHOOK_BUDGET_MS,
+            },
+          }),
     });
     logger.info(await http.listen(), "HTTP server listening");
     running.push({ name: "http", stop: () => http.close() });
@@ -126,6 +136,9 @@ async function main(): Promise<void> {
   if (webhook === undefined) {
     const polling = await startPolling(bot, {
       logger,
+      storage: app.storage,
+      dispatcher,
+      sealer: app.sealer,
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       onFatal: (message) => {
         console.error(message);
@@ -134,6 +147,7 @@ async function main(): Promise<void> {
     });
     running.push({ name: "polling", stop: () => polling.stop() });
   } else {
+    for (const update of await leftovers(app.storage, app.sealer, logger)) void dispatcher.dispatch(update);
     logger.info({ mode: "webhook" }, "bot started");
   }
   app.startHousekeeping();

@@ -1,7 +1,7 @@
-import { webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import { afterEach, describe, expect, it } from "vitest";
-import { boundedHttpAdapter, HttpServer, type WebhookHandler } from "../src/server/http.js";
+import { Dispatcher } from "../src/run/dispatcher.js";
+import { HttpServer } from "../src/server/http.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en } from "./support/texts.js";
 
@@ -15,17 +15,17 @@ afterEach(async () => {
 
 const SECRET = "hook_SECRET-123";
 
-/** The real bot behind the production HTTP front: grammY's webhookCallback with the bounded adapter. */
+/** The real bot behind the production HTTP front, through the dispatcher main.ts uses. */
 async function serve(options: { budgetMs?: number; maxInFlight?: number } = {}) {
   tb = await startTestBot();
-  const handler = webhookCallback(tb.bot, boundedHttpAdapter, { secretToken: SECRET, onTimeout: "throw", timeoutMilliseconds: options.budgetMs ?? 8_000 }) as WebhookHandler;
+  const dispatcher = new Dispatcher(tb.bot, { storage: tb.app.storage, logger: tb.app.deps.logger, metrics: tb.app.deps.metrics });
   server = new HttpServer({
     host: "127.0.0.1",
     port: 0,
     logger: tb.app.deps.logger,
     metrics: tb.app.deps.metrics,
     health: () => tb.app.healthy(),
-    webhook: { path: "/hook", handler },
+    webhook: { path: "/hook", secret: SECRET, dispatch: (u) => dispatcher.dispatch(u), inFlight: () => dispatcher.inFlight, budgetMs: options.budgetMs ?? 8_000 },
     ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
   });
   const { port } = await server.listen();

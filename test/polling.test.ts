@@ -7,6 +7,7 @@ import { createBot } from "../src/bot/index.js";
 import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { SimulatedUser } from "../tools/local-telegram/user.js";
 import { createLogger } from "../src/logger.js";
+import { Dispatcher } from "../src/run/dispatcher.js";
 import { startPolling } from "../src/run/polling.js";
 import { LogCapture, TEST_TOKEN } from "./support/harness.js";
 import { waitFor } from "./support/process.js";
@@ -18,7 +19,8 @@ describe("long polling shutdown", () => {
     const start = async () => {
       const app = await assemble({ databasePath, logger: createLogger({ level: "warn", destination: new LogCapture() }) });
       const bot = createBot(app.deps, { token: TEST_TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
-      return { app, polling: await startPolling(bot, { logger: app.deps.logger, pollTimeoutSeconds: 1, onFatal: () => undefined }) };
+      const dispatcher = new Dispatcher(bot, { storage: app.storage, logger: app.deps.logger, metrics: app.deps.metrics });
+      return { app, polling: await startPolling(bot, { logger: app.deps.logger, storage: app.storage, dispatcher, sealer: app.sealer, pollTimeoutSeconds: 1, onFatal: () => undefined }) };
     };
     const users = Array.from({ length: 8 }, (_, i) => new SimulatedUser(tg, { id: 3_000_000 + i, first_name: "U", language_code: "en" }));
     const replies = (u: SimulatedUser) => u.botMessages().length;

@@ -104,7 +104,7 @@ describe.each(engines)("storage on %s", (engine) => {
     storage = await open(w);
     expect(await session(storage, "key")).toEqual({ n: 1 });
     const steps = await storage.db.selectFrom("schema_migrations" as never).select("name" as never).execute();
-    expect(steps.length).toBe(5);
+    expect(steps.length).toBe(6);
     await storage.close();
   });
 

@@ -27,6 +27,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly setAside = new Counter({
+    name: "bot_updates_set_aside_total",
+    help: "Updates set aside after failing again and again while others were handled (kept 48 h as a shape in the inbox table)",
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
   }

@@ -3,118 +3,94 @@ import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context.js";
 import type { Logger } from "../logger.js";
 import { describeError } from "../privacy/describe-error.js";
+import type { Sealer } from "../privacy/seal.js";
+import type { Storage } from "../storage/storage.js";
+import type { Dispatcher, Outcome } from "./dispatcher.js";
 import { ALLOWED_UPDATES } from "./updates.js";
 
 export interface PollingOptions {
   logger: Logger;
+  storage: Storage;
+  dispatcher: Dispatcher;
+  sealer: Sealer;
   /** Seconds Telegram may hold a getUpdates call open. */
   pollTimeoutSeconds: number;
-  /** Updates handled at once; a chat's own updates still go one at a time. */
-  concurrency?: number;
+  /** Updates being handled at once (a chat's own still go one at a time); beyond it, Telegram keeps the rest. */
+  maxInFlight?: number;
+  /** Waits before trying a failed update again: the first, doubling up to the last. */
+  retryMs?: { first: number; max: number };
   /** A problem polling cannot get past (the token was revoked): the process should stop. */
   onFatal(message: string): void;
 }
 
 export interface Polling {
-  /** Stops fetching, lets handled updates finish, and confirms them to Telegram. */
+  /** Stops fetching, lets the updates being handled finish (shutdown cuts them short), and confirms what was fetched. */
   stop(): Promise<void>;
 }
 
 /** Back-off between failed polls: from half a second, doubling, to at most five, so the bot hears again soon after an outage. */
 const MAX_BACKOFF_MS = 5_000;
-/** While updates are being handled, polls are this far apart at first, twice as far after each that brought nothing new, up to the most. */
-const REPOLL_MIN_MS = 50;
-const REPOLL_MAX_MS = 1_000;
-/** A failed update (its commit did not go through) is fetched and tried again after this long. */
-const RETRY_FAILED_MS = 2_000;
+const DEFAULT_MAX_IN_FLIGHT = 1_000;
+const DEFAULT_RETRY = { first: 1_000, max: 30_000 };
 
 /**
- * Long polling that never confirms what is not done. Telegram forgets every update below the
- * offset of the next getUpdates call, so the offset is the lowest update still being handled (or
- * the one after the last seen when none is). Updates above it that are already done come back
- * with the next batch and are skipped; after a crash they come back too, and the storage's
- * handled marks skip them (storage.ts). The price: getUpdates shows at most 100 updates from the
- * offset, so an update that takes long holds back new ones once 100 have piled up behind it;
- * every Bot API call has a deadline (telegram/client.ts), which bounds that wait. Malformed
- * answers, 409 and network faults are logged and retried with a capped back-off; 401 ends the
- * process with one clear line.
+ * Long polling through a durable inbox. Each batch getUpdates returns is written to the
+ * database's inbox (sealed, privacy/seal.ts) in one transaction that is on disk before the next
+ * getUpdates confirms the batch to Telegram; then its updates are handed to the bot in order.
+ * So every update is fetched once, new ones are heard while slow ones are handled, and an update
+ * that keeps failing holds nothing back: it is tried again from memory after a back-off until the
+ * dispatcher sets it aside (dispatcher.ts). A crash loses nothing: at start-up what the inbox
+ * holds unhandled is handled first, and an update handled but not yet deleted from the inbox is
+ * recognised by its handled mark (storage.ts). When the inbox cannot be written (the database is
+ * down, the disk full), nothing is confirmed: Telegram keeps the batch and it is fetched again.
+ *
+ * Malformed answers, 409 and network faults are logged and retried with a capped back-off; 401
+ * ends the process with one clear line.
  */
 export async function startPolling(bot: Bot<BotContext>, options: PollingOptions): Promise<Polling> {
-  const { logger } = options;
-  // At most one window of getUpdates: more in flight and the window would never show anything new.
-  const concurrency = Math.min(100, options.concurrency ?? 100);
-  const inFlight = new Map<number, Promise<void>>();
-  /** Done, but not yet below the offset Telegram was given. */
-  const done = new Set<number>();
-  /** Failed, with when to try again. */
-  const failed = new Map<number, number>();
-  let nextAfterSeen = 0;
+  const { logger, storage, dispatcher, sealer } = options;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const retry = options.retryMs ?? DEFAULT_RETRY;
+  /** Handled (or set aside) since the last write to the inbox: their rows go with the next one. */
+  let handled: number[] = [];
+  /** Failed updates waiting to be tried again, by id. */
+  const retries = new Map<number, NodeJS.Timeout>();
+  let offset = 0;
   let stopping = false;
-  let abort = new AbortController();
-  let changed: () => void = () => undefined;
-  /** Waits until an update being handled finishes, `ms` pass, or polling stops. */
-  const waitForChange = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const signal = abort.signal;
-      const timer = ms === Infinity ? undefined : setTimeout(finish, ms);
-      function finish() {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", finish);
-        changed = () => undefined;
-        resolve();
+  const abort = new AbortController();
+
+  const dispatch = (update: Update, delay = retry.first) => {
+    void dispatcher.dispatch(update).then((outcome: Outcome) => {
+      if (outcome === "done" || outcome === "set-aside") handled.push(update.update_id);
+      else if (outcome === "failed" && !stopping) {
+        const timer = setTimeout(() => {
+          retries.delete(update.update_id);
+          if (!stopping) dispatch(update, Math.min(retry.max, delay * 2));
+        }, delay);
+        retries.set(update.update_id, timer);
       }
-      changed = finish;
-      signal.addEventListener("abort", finish);
     });
-
-  /** The offset to ask with: the lowest update not yet done, or the one after the last seen. */
-  const offset = () => {
-    let lowest = nextAfterSeen;
-    for (const id of inFlight.keys()) lowest = Math.min(lowest, id);
-    for (const id of failed.keys()) lowest = Math.min(lowest, id);
-    for (const id of done) if (id < lowest) done.delete(id);
-    return lowest;
   };
 
-  const handle = (update: Update) => {
-    const id = update.update_id;
-    failed.delete(id);
-    const task = bot
-      .handleUpdate(update)
-      .then(
-        () => void done.add(id),
-        (error: unknown) => {
-          // The error boundary answers for the handlers; what arrives here is a commit that did not happen.
-          failed.set(id, Date.now() + RETRY_FAILED_MS);
-          logger.error({ update_id: id, error: describeError(error instanceof Error && "error" in error ? error.error : error) }, "update not handled; it will be fetched and tried again");
-        },
-      )
-      .finally(() => {
-        inFlight.delete(id);
-        changed();
-      });
-    inFlight.set(id, task);
-  };
+  // What a stop or a crash left: older than anything Telegram still has, so it goes first.
+  for (const update of await leftovers(storage, sealer, logger)) dispatch(update);
 
   const loop = async () => {
     let backoff = 0;
-    let repoll = REPOLL_MIN_MS;
-    let lastPoll = 0;
     let conflictWarned = 0;
+    let storageWarned = false;
     while (!stopping) {
-      if (inFlight.size >= concurrency) {
-        await waitForChange(Infinity);
+      if (dispatcher.inFlight >= maxInFlight) {
+        await dispatcher.someDone();
         continue;
       }
       let updates: Update[];
       try {
-        lastPoll = Date.now();
         const fresh = await bot.api.getUpdates(
-          // Always the full window: its start is still being handled, and what is new lies beyond.
-          { offset: offset(), limit: 100, timeout: options.pollTimeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
+          { offset, limit: 100, timeout: options.pollTimeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
           abort.signal as never,
         );
-        updates = validUpdates(fresh);
+        updates = validUpdates(fresh).filter((u) => u.update_id >= offset);
         backoff = 0;
       } catch (error) {
         if (stopping) return;
@@ -141,36 +117,30 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
         await sleep(Math.max(backoff, Math.min(retryAfter, 30_000)), abort.signal);
         continue;
       }
-      const now = Date.now();
-      let fresh = 0;
-      for (const update of updates) {
-        const id = update.update_id;
-        nextAfterSeen = Math.max(nextAfterSeen, id + 1);
-        const retryAt = failed.get(id);
-        if (inFlight.has(id) || done.has(id) || (retryAt !== undefined && retryAt > now)) continue;
-        // Beyond the concurrency, an update waits: it comes again with the next batch, still unconfirmed.
-        if (inFlight.size >= concurrency) break;
-        handle(update);
-        fresh++;
+      if (updates.length === 0) continue;
+      const done = handled;
+      handled = [];
+      try {
+        await storage.receive(
+          updates.map((u) => ({ update_id: u.update_id, body: sealer.seal(JSON.stringify(u)) })),
+          done,
+        );
+      } catch (error) {
+        handled.push(...done);
+        if (!storageWarned) logger.error({ error: describeError(error) }, "the inbox cannot be written; Telegram keeps the updates until it can");
+        storageWarned = true;
+        storage.reportFailure(`inbox: ${describeError(error).message}`);
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(500, backoff * 2));
+        await sleep(backoff, abort.signal);
+        continue;
       }
-      // Asking again at once would bring back what is being handled (Telegram keeps an update until
-      // the offset passes it), at the cost of a request and its parsing while the handlers need the
-      // CPU. So with updates in flight, wait until one finishes (the offset can then move), or at
-      // most REPOLL_MS, so that one slow update never keeps new ones waiting long; with failed ones
-      // only, until the first is due again. (With nothing in flight, the next poll waits for news.)
-      repoll = fresh > 0 ? REPOLL_MIN_MS : Math.min(REPOLL_MAX_MS, repoll * 2);
-      if (inFlight.size > 0) {
-        // Nothing is asked again until something finished, and then not before the back-off.
-        await waitForChange(soonestRetry(now));
-        const wait = lastPoll + repoll - Date.now();
-        if (wait > 0 && !stopping) await sleep(wait, abort.signal);
-      } else if (failed.size > 0 && fresh === 0 && updates.length > 0) {
-        await waitForChange(Math.max(10, soonestRetry(now)));
-      }
+      if (storageWarned) logger.info("the inbox can be written again");
+      storageWarned = false;
+      // Kept: the next getUpdates confirms them to Telegram.
+      offset = updates.at(-1)!.update_id + 1;
+      for (const update of updates) dispatch(update);
     }
   };
-
-  const soonestRetry = (now: number) => (failed.size === 0 ? Infinity : Math.max(0, Math.min(...failed.values()) - now));
 
   await bot.api.deleteWebhook();
   const running = loop().catch((error: unknown) => logger.error({ error: describeError(error) }, "polling stopped unexpectedly"));
@@ -179,13 +149,27 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
     async stop() {
       stopping = true;
       abort.abort();
-      abort = new AbortController();
       await running;
-      await Promise.allSettled([...inFlight.values()]);
-      // Confirm what was handled, so a restart neither repeats nor loses anything.
-      await bot.api.getUpdates({ offset: offset(), limit: 1, timeout: 0 });
+      for (const timer of retries.values()) clearTimeout(timer);
+      await dispatcher.drained();
+      // Tell Telegram what the inbox holds, and clear the rows of what was handled.
+      if (offset > 0) await bot.api.getUpdates({ offset, limit: 1, timeout: 0 });
+      if (handled.length > 0) await storage.receive([], handled).catch(() => undefined);
     },
   };
+}
+
+/** The updates the inbox holds unhandled from before a restart (or from polling, before a start in webhook mode), oldest first. */
+export async function leftovers(storage: Storage, sealer: Sealer, logger: Logger): Promise<Update[]> {
+  const rows = await storage.unhandledInbox();
+  if (rows.length > 0) logger.info({ updates: rows.length }, "handling the updates the inbox kept from before the restart");
+  const updates: Update[] = [];
+  for (const row of rows) {
+    const text = sealer.open(row.body);
+    if (text === undefined) logger.warn({ update_id: row.update_id }, "an update in the inbox cannot be opened with this secret; it is skipped");
+    else updates.push(JSON.parse(text) as Update);
+  }
+  return updates;
 }
 
 class MalformedUpdates extends Error {}

@@ -1,12 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { describeError } from "../privacy/describe-error.js";
+import type { Outcome } from "../run/dispatcher.js";
 import type { Health } from "../storage/storage.js";
 
-/** grammY's webhook handler for Node's http, built with `webhookCallback(bot, adapter, …)`. */
-export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+/** Webhook mode: where Telegram posts, the secret it sends, and how an update is handled. */
+export interface WebhookRoute {
+  path: string;
+  secret: string;
+  /** Hands the update to the bot (run/dispatcher.ts). */
+  dispatch(update: Update): Promise<Outcome>;
+  /** Updates handed over and not done with, those past the budget included. */
+  inFlight(): number;
+  /** Telegram is answered within this; a slower update gets 503 and is sent again (and then recognised as handled). */
+  budgetMs: number;
+}
 
 export interface HttpOptions {
   host: string;
@@ -15,9 +26,8 @@ export interface HttpOptions {
   metrics: Metrics;
   /** The storage's health: /healthz answers 503 while it fails. */
   health: () => Promise<Health>;
-  /** Webhook mode: the path Telegram posts to, and grammY's handler for it. */
-  webhook?: { path: string; handler: WebhookHandler };
-  /** Webhook requests handled at once; more get 503 and Telegram sends them again later. */
+  webhook?: WebhookRoute;
+  /** Updates being handled at once (counted until their work ends, not until their answer); more get 503 and Telegram sends them again later. */
   maxInFlight?: number;
 }
 
@@ -32,23 +42,6 @@ export class BadRequest extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * An adapter for grammY's `webhookCallback` on Node's http that reads at most MAX_BODY_BYTES and
- * refuses what is not an update (grammY's own reads any size and passes anything on).
- */
-export function boundedHttpAdapter(req: IncomingMessage, res: ServerResponse) {
-  const secret = req.headers["x-telegram-bot-api-secret-token"];
-  return {
-    get update(): Promise<Update> {
-      return readUpdate(req);
-    },
-    header: Array.isArray(secret) ? secret[0] : secret,
-    end: () => void res.writeHead(200).end(),
-    respond: (json: string) => void res.writeHead(200, { "content-type": "application/json" }).end(json),
-    unauthorized: () => void res.writeHead(401, { "content-type": "text/plain; charset=utf-8" }).end("unauthorized\n"),
-  };
 }
 
 async function readUpdate(req: IncomingMessage): Promise<Update> {
@@ -78,14 +71,17 @@ async function readUpdate(req: IncomingMessage): Promise<Update> {
 }
 
 /**
- * The bot's HTTP side: a small router in front of grammY's webhook handler (which checks
- * Telegram's secret, handles the update within its time budget, and answers 200 only once the
- * update is handled and its records committed), plus /healthz and /metrics. Requests beyond
- * `maxInFlight` are refused with 503 rather than queued, so a burst cannot exhaust memory.
+ * The bot's HTTP side: the webhook, /healthz and /metrics. The webhook checks Telegram's secret,
+ * reads at most MAX_BODY_BYTES, refuses what is not an update, and answers 200 only once the
+ * update is handled and its records committed (or it was set aside), 503 when it failed or took
+ * longer than the budget (it goes on, and its redelivery is recognised as handled). While
+ * `maxInFlight` updates are being worked on, counting those whose answer was already given up,
+ * requests are refused with 503 rather than queued, so a burst cannot exhaust memory.
  */
 export class HttpServer {
   private readonly server: Server;
-  private inFlight = 0;
+  /** Webhook requests being answered (close waits for them). */
+  private requests = 0;
   private drained: (() => void) | undefined;
   private accepting = true;
 
@@ -113,7 +109,7 @@ export class HttpServer {
     this.accepting = false;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    if (this.requests > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     this.server.closeAllConnections();
     await closed;
   }
@@ -126,7 +122,7 @@ export class HttpServer {
       const webhook = this.options.webhook;
       if (webhook !== undefined && path === webhook.path) {
         if (req.method !== "POST") return send(res, 405, "method not allowed\n", { allow: "POST" });
-        return await this.update(req, res, webhook.handler);
+        return await this.update(req, res, webhook);
       }
       send(res, 404, "not found\n");
     } catch (error) {
@@ -146,24 +142,46 @@ export class HttpServer {
     send(res, 200, await registry.metrics(), { "content-type": registry.contentType });
   }
 
-  private async update(req: IncomingMessage, res: ServerResponse, handler: WebhookHandler): Promise<void> {
+  private async update(req: IncomingMessage, res: ServerResponse, webhook: WebhookRoute): Promise<void> {
     if (!this.accepting) return refuse(req, res, 503, "shutting down\n");
-    if (this.inFlight >= (this.options.maxInFlight ?? 100)) return refuse(req, res, 503, "busy\n");
-    this.inFlight++;
+    if (webhook.inFlight() >= (this.options.maxInFlight ?? 100)) return refuse(req, res, 503, "busy\n");
+    if (!sameSecret(req.headers["x-telegram-bot-api-secret-token"], webhook.secret)) return refuse(req, res, 401, "unauthorized\n");
+    this.requests++;
     try {
-      await handler(req, res);
-    } catch (error) {
-      if (res.headersSent) return;
-      if (error instanceof BadRequest) return refuse(req, res, error.status, `${error.message}\n`);
-      // Over the time budget, or its records could not be committed: not handled, so Telegram sends it again.
-      const timedOut = error instanceof Error && /timed out/i.test(error.message);
-      this.options.logger.warn({ error: describeError(error) }, timedOut ? "update took longer than the webhook's time budget; Telegram will send it again" : "update not handled; Telegram will send it again");
+      let update: Update;
+      try {
+        update = await readUpdate(req);
+      } catch (error) {
+        if (error instanceof BadRequest) return refuse(req, res, error.status, `${error.message}\n`);
+        throw error;
+      }
+      const outcome = await withinBudget(webhook.dispatch(update), webhook.budgetMs);
+      if (outcome === "done" || outcome === "set-aside") return send(res, 200, "");
+      if (outcome === "late") this.options.logger.warn({ update_id: update.update_id }, "update took longer than the webhook's time budget; Telegram will send it again");
       send(res, 503, "try again\n", { "retry-after": "1" });
     } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
+      this.requests--;
+      if (this.requests === 0) this.drained?.();
     }
   }
+}
+
+/** The outcome, or "late" when the budget runs out first (the update goes on). */
+function withinBudget(outcome: Promise<Outcome>, budgetMs: number): Promise<Outcome | "late"> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve("late"), budgetMs);
+    void outcome.then((o) => {
+      clearTimeout(timer);
+      resolve(o);
+    });
+  });
+}
+
+/** Telegram's secret header, compared in constant time. */
+function sameSecret(header: string | string[] | undefined, secret: string): boolean {
+  const given = Buffer.from(Array.isArray(header) ? (header[0] ?? "") : (header ?? ""));
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {

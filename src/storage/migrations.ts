@@ -59,6 +59,19 @@ const steps: Record<string, Migration> = {
       await db.schema.createTable("meta").addColumn("key", "text", (c) => c.primaryKey()).addColumn("value", "text", (c) => c.notNull()).execute();
     },
   },
+  "2026-12-01-6-inbox": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("inbox")
+        .addColumn("update_id", "bigint", (c) => c.primaryKey())
+        .addColumn("body", "text")
+        .addColumn("received", "bigint", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("error", "text")
+        .addColumn("set_aside", "bigint")
+        .execute();
+    },
+  },
 };
 
 export const migrations: MigrationProvider = { getMigrations: async () => steps };

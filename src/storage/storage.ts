@@ -10,7 +10,7 @@ export type Db = Kysely<Tables> | Transaction<Tables>;
 const TOUCH_INTERVAL_MS = 3_600_000;
 /** A /forget mark lasts as long as a press queued before it can still arrive, and a little more. */
 const FORGET_MARK_MS = 3_600_000;
-/** Telegram keeps an unconfirmed update for a day; its id is kept a little longer. */
+/** Telegram keeps an unconfirmed update for a day; its id is kept a little longer, and so is what is left of an update set aside. */
 const HANDLED_KEEP_MS = 48 * 3_600_000;
 /** Rows deleted per statement by the sweep, between which other work runs. */
 const SWEEP_BATCH = 500;
@@ -173,6 +173,7 @@ export interface UnitOptions {
 export class Storage {
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private failure: string | undefined;
+  private committed = 0;
   /**
    * On PostgreSQL, units of work take at most all connections but one, and wait for one here
    * (not in the pool's queue, whose timeout is for connecting): the last connection is left for
@@ -209,6 +210,7 @@ export class Storage {
     try {
       const result = await unit;
       this.failure = undefined;
+      if (result !== DUPLICATE) this.committed++;
       return result;
     } catch (error) {
       this.failure = (error as Error).message;
@@ -262,6 +264,82 @@ export class Storage {
 
   private async markHandled(db: Db, updateId: number, at: number): Promise<void> {
     await db.insertInto("handled_updates").values({ update_id: updateId, at }).onConflict((oc) => oc.column("update_id").doNothing()).execute();
+  }
+
+  /** Units of work committed since the start: a failure while others commit is the failing update's own, not the database's. */
+  get commits(): number {
+    return this.committed;
+  }
+
+  /**
+   * Keeps fetched updates (sealed by the caller) in the inbox and deletes the rows of updates
+   * handled since the last call, in one transaction that is on disk before it returns (on
+   * SQLite, synchronous=FULL for it alone): only then may Telegram be told to forget them.
+   */
+  async receive(rows: readonly { update_id: number; body: string }[], handled: readonly number[]): Promise<void> {
+    const now = this.options.now();
+    const write = async (db: Db) => {
+      for (let i = 0; i < handled.length; i += SWEEP_BATCH) {
+        await db.deleteFrom("inbox").where("update_id", "in", handled.slice(i, i + SWEEP_BATCH)).where("set_aside", "is", null).execute();
+      }
+      if (rows.length > 0) {
+        await db
+          .insertInto("inbox")
+          .values(rows.map((r) => ({ update_id: r.update_id, body: r.body, received: now, attempts: 0 })))
+          .onConflict((oc) => oc.column("update_id").doNothing())
+          .execute();
+      }
+    };
+    if (this.engine.kind === "postgres") return this.db.transaction().execute(write);
+    if (rows.length === 0) return write(this.db);
+    await this.db.connection().execute(async (conn) => {
+      await sql`pragma synchronous = FULL`.execute(conn);
+      try {
+        await conn.transaction().execute(write);
+      } finally {
+        await sql`pragma synchronous = NORMAL`.execute(conn);
+      }
+    });
+  }
+
+  /** Inbox rows neither handled nor set aside, oldest first: what a stop or a crash left to do. */
+  async unhandledInbox(): Promise<{ update_id: number; body: string }[]> {
+    const rows = await this.db
+      .selectFrom("inbox")
+      .select(["update_id", "body"])
+      .where("set_aside", "is", null)
+      .where("body", "is not", null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom("handled_updates").select("update_id").whereRef("handled_updates.update_id", "=", "inbox.update_id"))))
+      .orderBy("update_id")
+      .execute();
+    return rows as { update_id: number; body: string }[];
+  }
+
+  /**
+   * Records that an update failed, with the kind of error. A failure that was its own (`own`:
+   * others were committed meanwhile, so the database works) counts; at `limit` counted failures
+   * the update is set aside: its row keeps only `shape` for 48 hours, and it is not tried again.
+   */
+  async recordFailure(updateId: number, failure: { own: boolean; error: string; limit: number; shape: string }): Promise<{ attempts: number; setAside: boolean }> {
+    const now = this.options.now();
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("inbox")
+        .values({ update_id: updateId, body: null, received: now, attempts: failure.own ? 1 : 0, error: failure.error })
+        .onConflict((oc) => oc.column("update_id").doUpdateSet({ attempts: sql`inbox.attempts + ${failure.own ? 1 : 0}`, error: failure.error }))
+        .returning(["attempts", "set_aside"])
+        .executeTakeFirstOrThrow();
+      if (row.set_aside !== null) return { attempts: row.attempts, setAside: true };
+      if (row.attempts < failure.limit) return { attempts: row.attempts, setAside: false };
+      await trx.updateTable("inbox").set({ set_aside: now, body: failure.shape }).where("update_id", "=", updateId).execute();
+      return { attempts: row.attempts, setAside: true };
+    });
+  }
+
+  /** Updates set aside and still kept, newest first, for the operator. */
+  async setAside(): Promise<{ update_id: number; attempts: number; error: string | null; set_aside: number; shape: string | null }[]> {
+    const rows = await this.db.selectFrom("inbox").select(["update_id", "attempts", "error", "set_aside", "body as shape"]).where("set_aside", "is not", null).orderBy("set_aside", "desc").execute();
+    return rows as { update_id: number; attempts: number; error: string | null; set_aside: number; shape: string | null }[];
   }
 
   /** Adds one to this key's count for the current window and returns the count. */
@@ -327,6 +405,29 @@ export class Storage {
       const r = await db
         .deleteFrom("handled_updates")
         .where("update_id", "in", db.selectFrom("handled_updates").select("update_id").where("at", "<", now - HANDLED_KEEP_MS).limit(SWEEP_BATCH))
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    });
+    // The inbox: updates set aside, kept 48 hours; rows whose update was handled (their cleanup
+    // after the handling was cut short); and any row as old as Telegram's own memory.
+    await inBatches(async () => {
+      const r = await db
+        .deleteFrom("inbox")
+        .where(
+          "update_id",
+          "in",
+          db
+            .selectFrom("inbox")
+            .select("update_id")
+            .where((eb) =>
+              eb.or([
+                eb("set_aside", "<", now - HANDLED_KEEP_MS),
+                eb("received", "<", now - HANDLED_KEEP_MS),
+                eb.and([eb("set_aside", "is", null), eb.exists(eb.selectFrom("handled_updates").select("update_id").whereRef("handled_updates.update_id", "=", "inbox.update_id"))]),
+              ]),
+            )
+            .limit(SWEEP_BATCH),
+        )
         .executeTakeFirst();
       return r.numDeletedRows;
     });

@@ -14,4 +14,10 @@ export interface Tables {
   rate_limits: { key: string; window_start: number; n: number };
   /** The anonymous-key secret's fingerprint, and when start-up jobs last ran and with what. */
   meta: { key: string; value: string };
+  /**
+   * Updates fetched and confirmed to Telegram but not yet handled (polling), sealed (privacy/seal.ts);
+   * and updates that failed, with how often the failure was their own and its kind. One set aside
+   * keeps only its shape (no id, name or text) for 48 hours.
+   */
+  inbox: { update_id: number; body: string | null; received: number; attempts: number; error: string | null; set_aside: number | null };
 }
