@@ -8,7 +8,7 @@ import { assemble } from "../src/app.js";
 import { createLogger } from "../src/logger.js";
 import { createAnonymizer } from "../src/privacy/anon-key.js";
 import { openEngine, StorageError, type Where } from "../src/storage/engine.js";
-import { DUPLICATE, Storage } from "../src/storage/storage.js";
+import { DUPLICATE, Slots, Storage } from "../src/storage/storage.js";
 import { LogCapture } from "./support/harness.js";
 import { NO_POSTGRES, POSTGRES_URL, postgresFor } from "./support/postgres.js";
 
@@ -134,6 +134,37 @@ describe.each(engines)("storage on %s", (engine) => {
     expect(await session(storage, "recent")).toEqual({ a: 2 });
     expect((await storage.db.selectFrom("records").select("key").where("key", "like", "f:%").execute()).length).toBe(0);
     expect((await storage.db.selectFrom("handled_updates").select("update_id").where("at", "<", now - 48 * 3_600_000).execute()).length).toBe(0);
+    await storage.close();
+  });
+
+  it.skipIf(skip)("the inbox keeps what it receives until it is handled; failures count only when they are the update's own, and set it aside at the limit; the sweep keeps what is set aside 48 hours", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const storage = await open(await where(engine), () => now);
+    await storage.receive([{ update_id: 7_000_001, body: "sealed-1" }, { update_id: 7_000_002, body: "sealed-2" }], []);
+    // Received twice (a refetch after a failed confirmation): kept once.
+    await storage.receive([{ update_id: 7_000_002, body: "sealed-2" }], []);
+    expect(await storage.unhandledInbox()).toEqual([{ update_id: 7_000_001, body: "sealed-1" }, { update_id: 7_000_002, body: "sealed-2" }]);
+    await storage.handle(7_000_001, "k", async () => undefined);
+    // Handled but not yet deleted (a crash in between): not handled again.
+    expect((await storage.unhandledInbox()).map((r) => r.update_id)).toEqual([7_000_002]);
+    await storage.receive([], [7_000_001]);
+    expect((await storage.db.selectFrom("inbox").select("update_id").execute()).map((r) => Number(r.update_id))).toEqual([7_000_002]);
+    const fail = (own: boolean) => storage.recordFailure(7_000_002, { own, error: "SqliteError", limit: 3, shape: '{"message":{"text":"string(4)"}}' });
+    expect(await fail(false)).toEqual({ attempts: 0, setAside: false });
+    expect(await fail(true)).toEqual({ attempts: 1, setAside: false });
+    expect(await fail(true)).toEqual({ attempts: 2, setAside: false });
+    expect(await fail(true)).toEqual({ attempts: 3, setAside: true });
+    expect(await storage.unhandledInbox()).toEqual([]);
+    expect(await storage.setAside()).toEqual([{ update_id: 7_000_002, attempts: 3, error: "SqliteError", set_aside: now, shape: '{"message":{"text":"string(4)"}}' }]);
+    // A failure of an update never received (webhook mode) is recorded without a body.
+    expect(await storage.recordFailure(7_000_003, { own: true, error: "x", limit: 3, shape: "{}" })).toEqual({ attempts: 1, setAside: false });
+    now += 47 * 3_600_000;
+    await storage.sweep(30 * 86_400_000);
+    expect((await storage.setAside()).map((r) => Number(r.update_id))).toEqual([7_000_002]);
+    now += 2 * 3_600_000;
+    await storage.sweep(30 * 86_400_000);
+    expect(await storage.setAside()).toEqual([]);
+    expect(await storage.db.selectFrom("inbox").select("update_id").execute()).toEqual([]);
     await storage.close();
   });
 
@@ -294,6 +325,40 @@ describe.skipIf(POSTGRES_URL === undefined)(`storage on PostgreSQL: replicas${NO
     expect(await stores[2]!.once("webhook", { fingerprint: "b" }, job)).toBe(true);
     expect(runs).toBe(2);
     await Promise.all(stores.map((r) => r.close()));
+  });
+
+  it("with a pool of two, updates take one connection in turn, without a timeout, and a start-up job runs on the other, its own queries on the connection that holds its lock", async () => {
+    const w = await where("postgres");
+    const storage = new Storage(await openEngine({ ...(w as Extract<Where, { engine: "postgres" }>), poolSize: 2 }), { now: Date.now });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const order: number[] = [];
+    // The first update holds the one connection units may take; the others queue for it.
+    const first = storage.handle(8_000_001, "a", async () => {
+      await held;
+      order.push(1);
+    });
+    const rest = [2, 3, 4].map((n) => storage.handle(8_000_000 + n, `k${n}`, async () => void order.push(n)));
+    expect(await storage.once("profile", { fingerprint: "x" }, async (db) => void (await db.selectFrom("meta").select("key").execute()))).toBe(true);
+    expect(await storage.countHit("k", 60_000)).toBe(1);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual([1, 2, 3, 4]);
+    await storage.close();
+  });
+
+  it("units waiting for a connection give up when told to (shutdown), and the rest go on", async () => {
+    const slots = new Slots(1);
+    let release!: () => void;
+    const held = slots.run(() => new Promise<void>((r) => (release = r)));
+    const stop = new AbortController();
+    const waiting = slots.run(async () => "ran", stop.signal);
+    const after = slots.run(async () => "after");
+    stop.abort();
+    await expect(waiting).rejects.toMatchObject({ name: "AbortError" });
+    release();
+    await held;
+    expect(await after).toBe("after");
   });
 
   it("two stores handling the same chat at the same time take turns: no write is lost", async () => {

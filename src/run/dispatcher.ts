@@ -37,14 +37,16 @@ export const MAX_ATTEMPTS = 5;
  *
  * An update whose handling fails (the error boundary answers for the handlers, so what fails
  * here is its commit, or something before the boundary) is recorded in the inbox with the kind
- * of error. The failure counts as the update's own when other updates were committed while it
- * ran: the database works, this update does not. After MAX_ATTEMPTS own failures it is set
+ * of error. The failure counts as the update's own when other updates were committed since it was
+ * handed over, or since its last failure: the database works, this update does not. After MAX_ATTEMPTS own failures it is set
  * aside: logged with its id and the kind of error, counted in /metrics, kept as a shape (no id,
  * name or text) for 48 hours, and not tried again. When the database fails for everyone (a full
  * disk), nobody commits, no failure counts, and every update is held until it works again.
  */
 export class Dispatcher {
   private readonly work = new Map<number, Promise<Outcome>>();
+  /** For an update that failed: the commits counted when it last failed, so its next failure can tell whether others committed since. */
+  private readonly failedAt = new Map<number, number>();
   private readonly maxAttempts: number;
   private changed: (() => void)[] = [];
 
@@ -84,10 +86,17 @@ export class Dispatcher {
       return running;
     }
     const { storage } = this.options;
-    const commitsBefore = storage.commits;
+    const since = this.failedAt.get(id) ?? storage.commits;
     const task = this.bot.handleUpdate(update).then(
-      (): Outcome => "done",
-      (error: unknown) => this.failed(update, error instanceof BotError ? error.error : error, storage.commits > commitsBefore),
+      (): Outcome => {
+        this.failedAt.delete(id);
+        return "done";
+      },
+      (error: unknown) => {
+        const own = storage.commits > since;
+        this.failedAt.set(id, storage.commits);
+        return this.failed(update, error instanceof BotError ? error.error : error, own);
+      },
     );
     const tracked = task.finally(() => {
       this.work.delete(id);
@@ -100,6 +109,12 @@ export class Dispatcher {
   }
 
   private async failed(update: Update, error: unknown, own: boolean): Promise<Outcome> {
+    const outcome = await this.record(update, error, own);
+    if (outcome !== "failed") this.failedAt.delete(update.update_id);
+    return outcome;
+  }
+
+  private async record(update: Update, error: unknown, own: boolean): Promise<Outcome> {
     const { storage, logger, metrics, stopping } = this.options;
     const id = update.update_id;
     const described = describeError(error);

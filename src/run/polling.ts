@@ -31,7 +31,8 @@ export interface Polling {
 /** Back-off between failed polls: from half a second, doubling, to at most five, so the bot hears again soon after an outage. */
 const MAX_BACKOFF_MS = 5_000;
 const DEFAULT_MAX_IN_FLIGHT = 1_000;
-const DEFAULT_RETRY = { first: 1_000, max: 30_000 };
+/** A failed update is tried again after a tenth of a second, then twice as long each time, at most every 30 s: one that fails for itself is set aside within seconds while others flow. */
+const DEFAULT_RETRY = { first: 100, max: 30_000 };
 
 /**
  * Long polling through a durable inbox. Each batch getUpdates returns is written to the
