@@ -35,6 +35,15 @@ async function serve(options: { budgetMs?: number; maxInFlight?: number } = {}) 
 const update = (id: number, userId = 11, text = "/start"): Update =>
   ({ update_id: id, message: { message_id: id, date: 1, chat: { id: userId, type: "private", first_name: "x" }, from: { id: userId, is_bot: false, first_name: "x", language_code: "en" }, text, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } }) as Update;
 
+/** Tries until the condition holds: Telegram resends a refused update, so the test does too. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const post = (base: string, body: unknown, secret = SECRET) =>
   fetch(`${base}/hook`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
@@ -90,6 +99,19 @@ describe("webhook endpoint", () => {
     const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => post(base, update(900 + i, 40 + i))))).map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(3);
     expect(statuses.filter((s) => s === 503)).toHaveLength(7);
+  });
+
+  it("an update past the budget still counts against the in-flight cap until its work ends", async () => {
+    const base = await serve({ budgetMs: 100, maxInFlight: 1 });
+    tb.tg.delays.set("sendMessage", 800);
+    expect((await post(base, update(950, 61))).status).toBe(503);
+    // Answered already, but still being handled: the cap is full.
+    expect((await post(base, update(951, 62))).status).toBe(503);
+    expect(tb.tg.visible(62)).toHaveLength(0);
+    tb.tg.delays.clear();
+    await waitUntil(async () => (await post(base, update(951, 62))).status === 200);
+    expect(tb.tg.visible(61).filter((m) => m.fromBot)).toHaveLength(1);
+    expect(tb.tg.visible(62).filter((m) => m.fromBot)).toHaveLength(1);
   });
 
   it("on close, stops accepting and finishes the updates in flight", async () => {

@@ -140,6 +140,24 @@ describe("errors and floods", () => {
     expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(en("start.greeting", { date: "", disclaimer: "" })));
   }, 15_000);
 
+  it("a Bot API call that never answers ends with the update's budget: the press is still answered, the update is committed once, and the chat goes on", async () => {
+    tb = await startTestBot({ updateBudgetMs: 300 });
+    const user = tb.user();
+    await user.send("/start");
+    tb.tg.hangs.add("editMessageText");
+    // The edit hangs for ever; the press returns once its update is done with.
+    await user.pressData("tl");
+    tb.tg.hangs.clear();
+    expect(tb.logs.text).toContain("ran out of its time budget");
+    const pressed = tb.tg.calls.find((c) => c.method === "answerCallbackQuery");
+    expect(pressed).toMatchObject({ ok: true, params: { text: en("unknown.error") } });
+    const handled = await tb.rows("handled_updates");
+    expect(handled).toHaveLength(2);
+    await user.send("/help");
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(firstLine(en("help.text", { username: "", disclaimer: "" })));
+    expect(tb.tg.rejected).toEqual([]);
+  });
+
   it("rate limiting: one polite notice, then silence until the window passes", async () => {
     tb = await startTestBot({ rateLimitPerMinute: 5 });
     const user = tb.user();

@@ -36,6 +36,8 @@ export interface BotOptions {
   client?: ApiClientOptions;
   /** How the process stops (main.ts): first what waits gives up, then what still runs is cut short. */
   shutdown?: Shutdown;
+  /** Each update's time budget; UPDATE_BUDGET_MS unless a test needs a short one. */
+  updateBudgetMs?: number;
 }
 
 export interface Shutdown {
@@ -101,7 +103,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   );
   bot.use(
     unitOfWork(deps.storage, {
-      budgetMs: UPDATE_BUDGET_MS,
+      budgetMs: options.updateBudgetMs ?? UPDATE_BUDGET_MS,
       ...(shutdown === undefined ? {} : { stopping: shutdown.stopping, cut: shutdown.cut }),
       onDuplicate: () => deps.metrics.dropped.inc({ reason: "duplicate" }),
       needsConversation: concernsConversation,

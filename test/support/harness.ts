@@ -38,6 +38,8 @@ export interface TestBotOptions extends Partial<Omit<AppOptions, "logger">> {
   engine?: "sqlite" | "postgres";
   /** The folder is the harness's own (a restart hands it on): closing removes it. */
   removeDirOnClose?: boolean;
+  /** Each update's time budget (bot/index.ts), shortened for tests of what happens when it runs out. */
+  updateBudgetMs?: number;
 }
 
 export interface TestBot {
@@ -87,7 +89,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     now,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
   });
-  const bot = createBot(app.deps, { token: TEST_TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
+  const bot = createBot(app.deps, { token: TEST_TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch }, ...(options.updateBudgetMs === undefined ? {} : { updateBudgetMs: options.updateBudgetMs }) });
   tg.deliver = async (update) => {
     await bot.handleUpdate(update);
   };

@@ -34,7 +34,12 @@ export function errorBoundary(logger: Logger, metrics: Metrics, i18n: I18n): Mid
         logger.info({ update_id: ctx.update.update_id, ...key }, "user unreachable (blocked the bot); update dropped");
         return;
       }
-      logger.error({ update_id: ctx.update.update_id, ...key, error: describeError(error) }, "update failed");
+      if (ctx.scope.signal?.aborted === true) {
+        // Not a bug: the Bot API (or the database) was too slow for the update's budget, or the bot is stopping.
+        logger.warn({ update_id: ctx.update.update_id, ...key, reason: describeError(ctx.scope.signal.reason).message }, "update cut short: it ran out of its time budget");
+      } else {
+        logger.error({ update_id: ctx.update.update_id, ...key, error: describeError(error) }, "update failed");
+      }
       const t = ctx.t ?? i18n.t(languageFromTelegram(ctx.from?.language_code));
       try {
         if (ctx.callbackQuery !== undefined && !answered()) {
