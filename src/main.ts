@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { GrammyError, HttpError } from "grammy";
 import { assemble, type App } from "./app.js";
 import { createBot } from "./bot/index.js";
@@ -32,6 +33,8 @@ let stopping = false;
 /** What waits gives up at once; what still runs after the grace is cut short (bot/index.ts). */
 const waits = new AbortController();
 const cutShort = new AbortController();
+// Every update waiting for a connection or a retry listens to these; that is not a leak.
+setMaxListeners(0, waits.signal, cutShort.signal);
 
 async function shutdown(signal: string, code = 0): Promise<void> {
   if (stopping) return;

@@ -28,16 +28,20 @@ export interface UnitOfWorkOptions {
  */
 export function unitOfWork(storage: Storage, options: UnitOfWorkOptions): MiddlewareFn<BotContext> {
   const { budgetMs, cut, stopping, onDuplicate, needsConversation } = options;
+  /** The budgets of the updates running now: shutdown cuts them all with one listener. */
+  const running = new Set<AbortController>();
+  cut?.addEventListener("abort", () => {
+    for (const c of running) c.abort(new DOMException("the bot is stopping", "AbortError"));
+  });
   return async (ctx, next) => {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const begun = () => {
       timer = setTimeout(() => controller.abort(new DOMException(`the update's budget of ${budgetMs} ms ran out`, "TimeoutError")), budgetMs);
       ctx.scope.signal = controller.signal;
-      if (cut?.aborted === true) shutdown();
+      running.add(controller);
+      if (cut?.aborted === true) controller.abort(new DOMException("the bot is stopping", "AbortError"));
     };
-    const shutdown = () => controller.abort(new DOMException("the bot is stopping", "AbortError"));
-    cut?.addEventListener("abort", shutdown);
     const work = async (records: BotContext["records"]) => {
       ctx.records = records;
       await next();
@@ -50,7 +54,7 @@ export function unitOfWork(storage: Storage, options: UnitOfWorkOptions): Middle
       }
     } finally {
       clearTimeout(timer);
-      cut?.removeEventListener("abort", shutdown);
+      running.delete(controller);
     }
   };
 }
