@@ -15,6 +15,8 @@ const back: fc.Arbitrary<Back> = fc.oneof(
   fc.constant<Back>({ to: "menu" }),
   fc.constant<Back>({ to: "sections" }),
   fc.constant<Back>({ to: "updates" }),
+  fc.constant<Back>({ to: "urgent" }),
+  fc.constant<Back>({ to: "lawyer" }),
   id.map((s): Back => ({ to: "section", id: s })),
   id.map((s): Back => ({ to: "topic", id: s })),
   answers.map((a): Back => ({ to: "route", answers: a })),
@@ -30,6 +32,8 @@ const buttons: fc.Arbitrary<{ data: string; action: Action }> = fc.oneof(
   back.map((b) => ({ data: cb.updates(b), action: { kind: "updates", back: b } as Action })),
   fc.tuple(id, fc.integer({ min: 1, max: 99 }), back).map(([g, p, b]) => ({ data: cb.updatesPage(g, p, b), action: { kind: "updatesPage", group: g, page: p, back: b } as Action })),
   back.map((b) => ({ data: cb.handoff(b), action: { kind: "handoff", back: b } as Action })),
+  back.map((b) => ({ data: cb.urgent(b), action: { kind: "urgent", back: b } as Action })),
+  back.map((b) => ({ data: cb.freeHelp(b), action: { kind: "freeHelp", back: b } as Action })),
   fc.boolean().map((o) => ({ data: cb.guidedStart(o), action: { kind: "guidedStart", forOther: o } as Action })),
   fc.constantFrom(...QUESTIONS).chain((q) => fc.constantFrom(...q.answers, "ns").map((a) => ({ data: cb.guidedAnswer(q.id, a), action: { kind: "guidedAnswer", question: q.id, answer: a } as Action }))),
   fc.constant({ data: cb.guidedBack, action: { kind: "guidedBack" } as Action }),
@@ -40,7 +44,8 @@ const buttons: fc.Arbitrary<{ data: string; action: Action }> = fc.oneof(
   fc.constant({ data: cb.languagePicker, action: { kind: "languagePicker" } as Action }),
   lang.map((l) => ({ data: cb.language(l), action: { kind: "language", lang: l } as Action })),
   fc.constant({ data: cb.share, action: { kind: "share" } as Action }),
-  fc.option(lang, { nil: undefined }).map((l) => ({ data: cb.guide(l), action: { kind: "guide", lang: l } as Action })),
+  fc.constant({ data: cb.guide(), action: { kind: "guide", lang: undefined, forRelative: false } as Action }),
+  fc.tuple(lang, fc.boolean()).map(([l, r]) => ({ data: cb.guide(l, r), action: { kind: "guide", lang: l, forRelative: r } as Action })),
   fc.constant({ data: cb.privacy, action: { kind: "privacy" } as Action }),
   fc.constant({ data: cb.forgetAsk, action: { kind: "forgetAsk" } as Action }),
   fc.constant({ data: cb.forgetYes, action: { kind: "forgetYes" } as Action }),
@@ -104,6 +109,10 @@ function build(a: Action): string {
       return cb.updatesPage(a.group, a.page, a.back);
     case "handoff":
       return cb.handoff(a.back);
+    case "urgent":
+      return cb.urgent(a.back);
+    case "freeHelp":
+      return cb.freeHelp(a.back);
     case "guidedStart":
       return cb.guidedStart(a.forOther);
     case "guidedAnswer":
@@ -125,7 +134,7 @@ function build(a: Action): string {
     case "share":
       return cb.share;
     case "guide":
-      return cb.guide(a.lang);
+      return a.lang === undefined ? cb.guide() : cb.guide(a.lang, a.forRelative);
     case "privacy":
       return cb.privacy;
     case "forgetAsk":
