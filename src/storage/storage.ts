@@ -290,16 +290,20 @@ export class Storage {
           .execute();
       }
     };
-    if (this.engine.kind === "postgres") return this.db.transaction().execute(write);
-    if (rows.length === 0) return write(this.db);
-    await this.db.connection().execute(async (conn) => {
-      await sql`pragma synchronous = FULL`.execute(conn);
-      try {
-        await conn.transaction().execute(write);
-      } finally {
-        await sql`pragma synchronous = NORMAL`.execute(conn);
-      }
-    });
+    if (this.engine.kind === "postgres") await this.db.transaction().execute(write);
+    else if (rows.length === 0) await write(this.db);
+    else {
+      await this.db.connection().execute(async (conn) => {
+        await sql`pragma synchronous = FULL`.execute(conn);
+        try {
+          await conn.transaction().execute(write);
+        } finally {
+          await sql`pragma synchronous = NORMAL`.execute(conn);
+        }
+      });
+    }
+    // Writes work again (after a full disk, say).
+    this.failure = undefined;
   }
 
   /** Inbox rows neither handled nor set aside, oldest first: what a stop or a crash left to do. */
