@@ -18,6 +18,12 @@ export interface Engine {
   describe: string;
   /** Connections it may open at once (SQLite: one, used synchronously). */
   poolSize: number;
+  /**
+   * SQLite: a second connection to the same file whose commits are on disk before they return
+   * (synchronous=FULL), for the inbox; the first uses NORMAL, which survives the process being
+   * killed but not the machine losing power. PostgreSQL commits are durable as they are.
+   */
+  durable?: Database.Database;
   /** Whether the database is where it was opened (a SQLite file deleted or replaced while running is not). */
   inPlace(): boolean;
   close(): Promise<void>;
@@ -78,11 +84,18 @@ function openSqlite(path: string): Engine {
     const stat = statSync(path);
     identity = { dev: stat.dev, ino: stat.ino };
   }
+  const durable = memory ? raw : new Database(path);
+  if (durable !== raw) {
+    durable.pragma("synchronous = FULL");
+    durable.pragma("busy_timeout = 5000");
+    durable.pragma("secure_delete = ON");
+  }
   return {
     kind: "sqlite",
     db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }),
     describe: path,
     poolSize: 1,
+    durable,
     inPlace() {
       if (identity === undefined) return true;
       try {
@@ -93,6 +106,7 @@ function openSqlite(path: string): Engine {
       }
     },
     async close() {
+      if (durable.open && durable !== raw) durable.close();
       if (raw.open) await this.db.destroy();
     },
   };

@@ -174,6 +174,7 @@ export class Storage {
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private failure: string | undefined;
   private committed = 0;
+  private insertInbox: import("better-sqlite3").Statement | undefined;
   /**
    * On PostgreSQL, units of work take at most all connections but one, and wait for one here
    * (not in the pool's queue, whose timeout is for connecting): the last connection is left for
@@ -272,35 +273,40 @@ export class Storage {
   }
 
   /**
-   * Keeps fetched updates (sealed by the caller) in the inbox and deletes the rows of updates
-   * handled since the last call, in one transaction that is on disk before it returns (on
-   * SQLite, synchronous=FULL for it alone): only then may Telegram be told to forget them.
+   * Keeps fetched updates (sealed by the caller) in the inbox, on disk before this returns: only
+   * then may Telegram be told to forget them. Also deletes the rows of updates handled since the
+   * last call (a deletion that is lost to a crash costs nothing: the row's update is recognised
+   * as handled and the sweep takes it).
    */
   async receive(rows: readonly { update_id: number; body: string }[], handled: readonly number[]): Promise<void> {
     const now = this.options.now();
-    const write = async (db: Db) => {
+    const remove = async (db: Db) => {
       for (let i = 0; i < handled.length; i += SWEEP_BATCH) {
         await db.deleteFrom("inbox").where("update_id", "in", handled.slice(i, i + SWEEP_BATCH)).where("set_aside", "is", null).execute();
       }
-      if (rows.length > 0) {
-        await db
-          .insertInto("inbox")
-          .values(rows.map((r) => ({ update_id: r.update_id, body: r.body, received: now, attempts: 0 })))
-          .onConflict((oc) => oc.column("update_id").doNothing())
-          .execute();
-      }
     };
-    if (this.engine.kind === "postgres") await this.db.transaction().execute(write);
-    else if (rows.length === 0) await write(this.db);
-    else {
-      await this.db.connection().execute(async (conn) => {
-        await sql`pragma synchronous = FULL`.execute(conn);
-        try {
-          await conn.transaction().execute(write);
-        } finally {
-          await sql`pragma synchronous = NORMAL`.execute(conn);
+    const durable = this.engine.durable;
+    if (durable === undefined) {
+      await this.db.transaction().execute(async (trx) => {
+        await remove(trx);
+        if (rows.length > 0) {
+          await trx
+            .insertInto("inbox")
+            .values(rows.map((r) => ({ update_id: r.update_id, body: r.body, received: now, attempts: 0 })))
+            .onConflict((oc) => oc.column("update_id").doNothing())
+            .execute();
         }
       });
+    } else {
+      // SQLite: the rows through the connection whose commit waits for the disk, one statement each in one transaction.
+      if (rows.length > 0) {
+        this.insertInbox ??= durable.prepare("INSERT INTO inbox (update_id, body, received, attempts) VALUES (?, ?, ?, 0) ON CONFLICT (update_id) DO NOTHING");
+        const insert = this.insertInbox;
+        durable.transaction(() => {
+          for (const r of rows) insert.run(r.update_id, r.body, now);
+        })();
+      }
+      if (handled.length > 0) await remove(this.db);
     }
     // Writes work again (after a full disk, say).
     this.failure = undefined;

@@ -188,7 +188,9 @@ const httpTransport: Transport = (url, init, timeoutMs, caller) =>
   new Promise<Answer>((resolve, reject) => {
     const https = url.startsWith("https:");
     const agent = init.agent ?? (https ? fallbackAgents.https : fallbackAgents.http);
-    const headers = Object.fromEntries(new Headers(init.headers ?? {}).entries());
+    // grammY sends a plain object; anything else goes through Headers.
+    const given = init.headers ?? {};
+    const headers = given.constructor === Object ? (given as Record<string, string>) : Object.fromEntries(new Headers(given).entries());
     const req = (https ? httpsRequest : httpRequest)(url, { method: init.method ?? "POST", headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -226,8 +228,11 @@ const httpTransport: Transport = (url, init, timeoutMs, caller) =>
 function fetchTransport(transport: typeof fetch): Transport {
   return async (url, init, timeoutMs, caller) => {
     const controller = new AbortController();
-    const timeout = new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError");
-    const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
     const aborted = () => controller.abort();
     caller?.addEventListener("abort", aborted);
     if (caller?.aborted === true) controller.abort();
@@ -235,7 +240,7 @@ function fetchTransport(transport: typeof fetch): Transport {
       const response = await transport(url, { ...init, signal: controller.signal });
       return { status: response.status, text: await response.text() };
     } catch (error) {
-      throw controller.signal.reason === timeout ? timeout : error;
+      throw timedOut ? new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError") : error;
     } finally {
       clearTimeout(timer);
       caller?.removeEventListener("abort", aborted);
