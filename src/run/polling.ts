@@ -153,9 +153,10 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       await running;
       for (const timer of retries.values()) clearTimeout(timer);
       await dispatcher.drained();
-      // Tell Telegram what the inbox holds, and clear the rows of what was handled.
-      if (offset > 0) await bot.api.getUpdates({ offset, limit: 1, timeout: 0 });
+      // Clear the rows of what was handled, and tell Telegram what the inbox holds (should that
+      // fail, the next start fetches those updates again and recognises them as handled or kept).
       if (handled.length > 0) await storage.receive([], handled).catch(() => undefined);
+      if (offset > 0) await bot.api.getUpdates({ offset, limit: 1, timeout: 0 });
     },
   };
 }
