@@ -31,6 +31,7 @@ const buttons: fc.Arbitrary<{ data: string; action: Action }> = fc.oneof(
   fc.tuple(id, back).map(([s, b]) => ({ data: cb.topic(s, b), action: { kind: "topic", id: s, back: b } as Action })),
   back.map((b) => ({ data: cb.updates(b), action: { kind: "updates", back: b } as Action })),
   fc.tuple(id, fc.integer({ min: 1, max: 99 }), back).map(([g, p, b]) => ({ data: cb.updatesPage(g, p, b), action: { kind: "updatesPage", group: g, page: p, back: b } as Action })),
+  fc.tuple(id, fc.integer({ min: 1, max: 99 }), back).map(([g, p, b]) => ({ data: cb.updatesSources(g, p, b), action: { kind: "updatesSources", group: g, page: p, back: b } as Action })),
   back.map((b) => ({ data: cb.handoff(b), action: { kind: "handoff", back: b } as Action })),
   back.map((b) => ({ data: cb.urgent(b), action: { kind: "urgent", back: b } as Action })),
   back.map((b) => ({ data: cb.freeHelp(b), action: { kind: "freeHelp", back: b } as Action })),
@@ -39,8 +40,9 @@ const buttons: fc.Arbitrary<{ data: string; action: Action }> = fc.oneof(
   fc.constant({ data: cb.guidedBack, action: { kind: "guidedBack" } as Action }),
   fc.constant({ data: cb.guidedCancel, action: { kind: "guidedCancel" } as Action }),
   answers.map((a) => ({ data: cb.route(a), action: { kind: "route", answers: a } as Action })),
-  answers.map((a) => ({ data: cb.routeDetails(a), action: { kind: "routeDetails", answers: a } as Action })),
+  fc.tuple(answers, fc.integer({ min: 1, max: 9 })).map(([a, p]) => ({ data: cb.routeDetails(a, p), action: { kind: "routeDetails", answers: a, page: p } as Action })),
   answers.map((a) => ({ data: cb.routeSummary(a), action: { kind: "routeSummary", answers: a } as Action })),
+  answers.map((a) => ({ data: cb.routeCard(a), action: { kind: "routeCard", answers: a } as Action })),
   fc.constant({ data: cb.languagePicker, action: { kind: "languagePicker" } as Action }),
   lang.map((l) => ({ data: cb.language(l), action: { kind: "language", lang: l } as Action })),
   fc.constant({ data: cb.share, action: { kind: "share" } as Action }),
@@ -107,6 +109,8 @@ function build(a: Action): string {
       return cb.updates(a.back);
     case "updatesPage":
       return cb.updatesPage(a.group, a.page, a.back);
+    case "updatesSources":
+      return cb.updatesSources(a.group, a.page, a.back);
     case "handoff":
       return cb.handoff(a.back);
     case "urgent":
@@ -124,9 +128,11 @@ function build(a: Action): string {
     case "route":
       return cb.route(a.answers);
     case "routeDetails":
-      return cb.routeDetails(a.answers);
+      return cb.routeDetails(a.answers, a.page);
     case "routeSummary":
       return cb.routeSummary(a.answers);
+    case "routeCard":
+      return cb.routeCard(a.answers);
     case "languagePicker":
       return cb.languagePicker;
     case "language":
