@@ -6,7 +6,7 @@ import { parseConfig, readEnvironment } from "./config.js";
 import { ContentError } from "./content/content.js";
 import { createLogger, type Logger } from "./logger.js";
 import { describeError } from "./privacy/describe-error.js";
-import { startupJobs } from "./run/jobs.js";
+import { keepProfileRegistered, registerWebhook } from "./run/jobs.js";
 import { Dispatcher } from "./run/dispatcher.js";
 import { leftovers, startPolling } from "./run/polling.js";
 import { HttpServer } from "./server/http.js";
@@ -97,17 +97,28 @@ async function main(): Promise<void> {
     shutdown: { stopping: waits.signal, cut: cutShort.signal },
   });
   const webhook = config.mode.kind === "webhook" ? { url: config.mode.url, secret: config.mode.secret, maxConnections: config.webhookMaxConnections } : undefined;
+  // Only what the bot cannot serve without stops start-up: its identity (getMe), a token Telegram
+  // rejects, and in webhook mode the webhook. The profile is cosmetic and registered in the background.
+  const apiRoot = config.apiRoot ?? "https://api.telegram.org";
   try {
     await bot.init();
-    await startupJobs(bot, app.storage, app.deps.i18n, logger, webhook);
+    await registerWebhook(bot, app.storage, logger, webhook);
   } catch (error) {
     if (error instanceof GrammyError && error.error_code === 401) throw new StartupError(["Configuration error: BOT_TOKEN was rejected by Telegram (401 Unauthorized); check it with @BotFather"]);
     if (error instanceof HttpError || error instanceof GrammyError) {
-      throw new StartupError([`Cannot reach the Telegram Bot API at ${config.apiRoot ?? "https://api.telegram.org"}: ${describeError(error).message}`]);
+      const safe = describeError(error);
+      const answer = error instanceof GrammyError ? `${safe.code ?? "an error"}: ${safe.message}` : safe.message;
+      throw new StartupError([`Cannot reach the Telegram Bot API at ${apiRoot}: ${safe.method ?? "a call"} failed, ${answer}`]);
     }
     throw error;
   }
   const dispatcher = new Dispatcher(bot, { storage: app.storage, logger, metrics: app.deps.metrics, stopping: waits.signal });
+  const fatal = (message: string) => {
+    console.error(message);
+    void shutdown("fatal", 1);
+  };
+  const profile = keepProfileRegistered(bot, app.storage, app.deps.i18n, logger, { onFatal: fatal });
+  running.push({ name: "profile", stop: () => profile.stop() });
   // The bot's own name, not a user's.
   const botName = bot.botInfo.username;
   logger.info({ bot: botName }, "connected to Telegram");
@@ -143,10 +154,7 @@ async function main(): Promise<void> {
       dispatcher,
       sealer: app.sealer,
       pollTimeoutSeconds: config.pollTimeoutSeconds,
-      onFatal: (message) => {
-        console.error(message);
-        void shutdown("fatal", 1);
-      },
+      onFatal: fatal,
     });
     running.push({ name: "polling", stop: () => polling.stop() });
   } else {

@@ -2,7 +2,7 @@ import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeAnswers, nextQuestion, QUESTIONS } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
-import { startupJobs } from "../src/run/jobs.js";
+import { keepProfileRegistered, registerWebhook } from "../src/run/jobs.js";
 import { everyAnswerCombination } from "../tools/content-audit.js";
 import { registerProfile } from "../src/run/profile.js";
 import { startTestBot, type TestBot, TEST_TOKEN } from "./support/harness.js";
@@ -109,7 +109,10 @@ describe("start-up jobs", () => {
   it("set the profile and the webhook once, and the webhook again after a start in polling mode removed it", async () => {
     tb = await startTestBot();
     const webhook = { url: "https://bot.example.org/telegram", secret: "s3cret", maxConnections: 40 };
-    const run = (mode: typeof webhook | undefined) => startupJobs(tb.bot, tb.app.storage, tb.app.deps.i18n, tb.app.deps.logger, mode);
+    const run = async (mode: typeof webhook | undefined) => {
+      await registerWebhook(tb.bot, tb.app.storage, tb.app.deps.logger, mode);
+      await keepProfileRegistered(tb.bot, tb.app.storage, tb.app.deps.i18n, tb.app.deps.logger, { onFatal: (m) => expect.fail(m) }).done;
+    };
     const calls = (method: string) => tb.tg.calls.filter((c) => c.method === method).length;
     await tb.bot.init();
     await run(webhook);

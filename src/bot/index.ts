@@ -2,6 +2,7 @@ import type { ConversationData, VersionedStateStorage } from "@grammyjs/conversa
 import { Bot, type ApiClientOptions } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { describeError } from "../privacy/describe-error.js";
+import { botApiAnswers } from "../telegram/answer.js";
 import { resilientFetch } from "../telegram/client.js";
 import { CallbackRouter } from "./callback-router.js";
 import type { BotContext } from "./context.js";
@@ -72,7 +73,8 @@ export const UPDATE_BUDGET_MS = 6_000;
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   const shutdown = options.shutdown;
-  const transport = resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger, ...(shutdown === undefined ? {} : { stopping: shutdown.stopping }) });
+  // What grammY reads is the Bot API's envelope, or an error saying what came instead (telegram/answer.ts).
+  const transport = botApiAnswers(resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger, ...(shutdown === undefined ? {} : { stopping: shutdown.stopping }) }));
   const bot = new Bot<BotContext>(options.token, {
     ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
     // Deadlines and retries are the transport's (telegram/client.ts); grammY's own timeout is only a backstop.

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 
 export interface BotProcess {
   child: ChildProcess;
@@ -44,13 +46,27 @@ export async function botStarted(bot: BotProcess, ms = 20_000): Promise<void> {
   }
 }
 
-/** Polls until the condition holds (the bot works in another process), failing after `ms`: a deadline for a failure, not a measure of speed. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+/**
+ * Polls until the condition holds (the bot works in another process), failing after `ms`: a
+ * deadline for a failure, not a measure of speed. `said` is what a child process printed, shown
+ * when the wait fails.
+ */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000, said?: () => string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${said === undefined ? "" : `; the process printed:\n${said().slice(-3000)}`}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Listens on a free port on loopback (port 0: the system picks, nothing is picked and released) and returns the address. */
+export async function listen(server: Server, host = "127.0.0.1"): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${host}:${address.port}`;
 }
 
 export { freePort } from "../../tools/postgres-cluster.js";
