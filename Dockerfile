@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Node 24 LTS (Node 20 reached end of life on 30 April 2026; the code still runs on 20, which CI also tests).
 
-# --- check: type-check and validate the content with the dev tools. The runtime stage copies this
-# stage's marker, so BuildKit must run it, and a broken content file fails the build. ---
+# --- check: type-check, build and validate the content with the dev tools (esbuild, TypeScript).
+# The runtime stage copies this stage's marker and its build (dist/src), so BuildKit must run it,
+# and a broken content file fails the build. ---
 FROM node:24-slim AS check
 WORKDIR /app
 RUN apt-get update \
@@ -18,10 +19,11 @@ COPY bench ./bench
 COPY test ./test
 COPY content ./content
 COPY locales ./locales
+# content:check builds dist/ first (its pre-step, npm run build), then checks the content with it.
 RUN npm run typecheck && npm run content:check && touch /app/.checked
 
-# --- runtime: only what the bot runs (src, content, locales, the build script, production
-# dependencies), as the unprivileged `node` user, data on a volume ---
+# --- runtime: only what the bot runs (the JavaScript built in the check stage, content, locales,
+# production dependencies), as the unprivileged `node` user, data on a volume ---
 FROM node:24-slim AS runtime
 WORKDIR /app
 COPY --from=check /app/.checked /app/.checked
@@ -37,13 +39,12 @@ RUN apt-get update \
  && apt-get purge -y python3 make g++ \
  && apt-get autoremove -y \
  && rm -rf /var/lib/apt/lists/*
-COPY scripts/build.mjs ./scripts/build.mjs
-COPY src ./src
+# Plain JavaScript, transpiled once in the check stage: the build tool (esbuild) is a dev
+# dependency and not in this image.
+COPY --from=check /app/dist/src ./dist/src
 COPY content ./content
 COPY locales ./locales
-# Transpile once at build time (esbuild is a production dependency); the container then runs plain JavaScript.
-RUN npm run build \
- && mkdir -p /app/data \
+RUN mkdir -p /app/data \
  && chown node:node /app/data
 USER node
 # A bind-mounted folder instead of this volume must be writable by uid 1000 (the `node` user): chown 1000:1000 it.

@@ -24,10 +24,21 @@ describe("the Docker image", () => {
     expect(runtime).toMatch(/COPY --from=check \/app\/\.checked/);
   });
 
+  it("runs the JavaScript the check stage built, so the build tool is a dev dependency only", () => {
+    // content:check builds first (its pre-step), so the check stage has dist/ when it is copied.
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.scripts["precontent:check"]).toBe("npm run --silent build");
+    expect(runtime).toMatch(/^COPY --from=check \/app\/dist\/src \.\/dist\/src$/m);
+    expect(runtime).not.toMatch(/npm run build/);
+    expect(Object.keys(pkg.dependencies)).not.toContain("esbuild");
+    expect(Object.keys(pkg.devDependencies)).toContain("esbuild");
+  });
+
   it("ships only what the bot runs, as a non-root user, with no heap cap", () => {
     const copied = [...runtime.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(" "));
-    expect(copied.sort()).toEqual(["content", "locales", "package-lock.json", "package.json", "scripts/build.mjs", "src"]);
+    expect(copied.sort()).toEqual(["content", "locales", "package-lock.json", "package.json"]);
     expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toMatch(/^CMD \["node", "--enable-source-maps", "dist\/src\/main\.js"\]$/m);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).not.toMatch(/max-old-space-size/);
   });
