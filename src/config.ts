@@ -64,7 +64,8 @@ const common = {
   ),
   POLL_TIMEOUT_SECONDS: optionalString.pipe(positiveInt(30, 50)),
   WEBHOOK_MAX_CONNECTIONS: optionalString.pipe(positiveInt(40, 100)),
-  PORT: optionalString.pipe(z.coerce.number<string | undefined>({ error: "must be a port number (1-65535)" }).int("must be a port number (1-65535)").min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)").optional()),
+  // 0: any free port, the one taken is in the "HTTP server listening" log line (tests run many bots at once).
+  PORT: optionalString.pipe(z.coerce.number<string | undefined>({ error: "must be a port number (0-65535)" }).int("must be a port number (0-65535)").min(0, "must be a port number (0-65535)").max(65535, "must be a port number (0-65535)").optional()),
   HOST: optionalString.pipe(z.string().default("0.0.0.0")),
 };
 

@@ -3,17 +3,22 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { removeDir } from "./support/harness.js";
 import { waitFor } from "./support/process.js";
 import { en, ru } from "./support/texts.js";
 
 let child: ChildProcess | undefined;
+let dir: string | undefined;
 afterEach(async () => {
   if (child?.exitCode === null) child.kill("SIGKILL");
+  if (dir !== undefined) removeDir(dir);
+  dir = undefined;
 });
 
 /** Runs the terminal chat; `viaPty` wraps it in util-linux `script`, which gives it a real pseudo-terminal. */
 function startChat(args: string[], viaPty: boolean) {
-  const db = join(mkdtempSync(join(tmpdir(), "asylum-chat-")), "bot.sqlite");
+  dir = mkdtempSync(join(tmpdir(), "asylum-chat-"));
+  const db = join(dir, "bot.sqlite");
   const command = `${process.execPath} dist/tools/chat.js --db ${db} ${args.join(" ")}`;
   child = viaPty
     ? spawn("script", ["-qfec", command, "/dev/null"], { env: { ...process.env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] })
@@ -22,15 +27,20 @@ function startChat(args: string[], viaPty: boolean) {
   child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
+  const said = () => out;
   let mark = 0;
   return {
     db,
-    exited,
+    /** The exit code, within 30 s. */
+    async exitCode() {
+      await waitFor(() => child!.exitCode !== null, "the chat to exit", 30_000, said);
+      return exited;
+    },
     /** Types a line, then waits for output (after what was already there) that contains `expected`. */
     async type(line: string, expected: string | RegExp) {
       mark = out.length;
       child!.stdin!.write(`${line}\n`);
-      await waitFor(() => (typeof expected === "string" ? out.slice(mark).includes(expected) : expected.test(out.slice(mark))), `"${String(expected)}" after typing "${line}"`);
+      await waitFor(() => (typeof expected === "string" ? out.slice(mark).includes(expected) : expected.test(out.slice(mark))), `"${String(expected)}" after typing "${line}"`, 30_000, said);
       return out.slice(mark);
     },
     output: () => out,
@@ -43,7 +53,7 @@ describe.each([
 ])("npm run chat %s", (_how, viaPty) => {
   it("shows messages with numbered buttons; numbers press them, text and commands are sent, inline search works", async () => {
     const chat = startChat(["--lang", "en"], viaPty);
-    await waitFor(() => chat.output().includes("A number presses a button"), "the chat to start");
+    await waitFor(() => chat.output().includes("A number presses a button"), "the chat to start", 30_000, chat.output);
     const start = await chat.type("/start", `[3] ${en("buttons.topics")}`);
     expect(start).toContain(en("common.disclaimer"));
     expect(start).toContain(`[1] ${en("buttons.guided")}`);
@@ -61,7 +71,7 @@ describe.each([
     expect(guide).toContain(en("buttons.guideRu"));
     await chat.type("1", "saved to");
     await chat.type("/quit", /$/);
-    expect(await chat.exited).toBe(0);
+    expect(await chat.exitCode()).toBe(0);
     expect(existsSync(chat.db)).toBe(true);
   });
 });

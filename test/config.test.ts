@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseConfig, SETTING_NAMES } from "../src/config.js";
+import { runChild } from "./support/process.js";
 
 const TOKEN = "123:abc_DEF-ghi";
 
@@ -74,11 +74,9 @@ describe("configuration", () => {
     });
   });
 
-  it("`npm start` without BOT_TOKEN exits non-zero with one line naming it and no stack trace", () => {
-    const env = { ...process.env };
-    delete env.BOT_TOKEN;
-    const run = spawnSync("npm", ["start", "--silent"], { env: { ...env, DATABASE_PATH: "/nonexistent/never-created.sqlite" }, encoding: "utf8", timeout: 20_000 });
-    expect(run.status).not.toBe(0);
+  it("`npm start` without BOT_TOKEN exits non-zero with one line naming it and no stack trace", async () => {
+    const run = await runChild("npm", ["start", "--silent"], { env: { BOT_TOKEN: undefined, DATABASE_PATH: "/nonexistent/never-created.sqlite" }, timeoutMs: 60_000 });
+    expect(run.status, run.output).not.toBe(0);
     expect(run.stderr).toContain("BOT_TOKEN");
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Dispatcher } from "../src/run/dispatcher.js";
 import { HttpServer } from "../src/server/http.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { waitFor } from "./support/process.js";
 import { en } from "./support/texts.js";
 
 let tb: TestBot;
@@ -87,7 +88,8 @@ describe("webhook endpoint", () => {
     tb.tg.delays.set("sendMessage", 600);
     const first = await post(base, update(800, 31));
     expect(first.status).toBe(503);
-    await new Promise((r) => setTimeout(r, 700));
+    // Finished anyway, its handled mark committed: the bot's last word on an update.
+    await waitFor(() => tb.logs.entries().some((e) => e.update_id === 800 && e.msg === "update handled"), "the slow update to finish");
     const again = await post(base, update(800, 31));
     expect(again.status).toBe(200);
     expect(tb.tg.visible(31).filter((m) => m.fromBot)).toHaveLength(1);
@@ -118,7 +120,7 @@ describe("webhook endpoint", () => {
     const base = await serve();
     tb.tg.delays.set("sendMessage", 300);
     const inFlight = post(base, update(5, 51));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => tb.tg.calls.some((c) => c.method === "sendMessage" && c.params.chat_id === 51), "the update to be in flight");
     const closing = server!.close();
     await closing;
     expect((await inFlight).status).toBe(200);

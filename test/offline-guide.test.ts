@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestBot, type TestBot } from "./support/harness.js";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { removeDir, startTestBot, type TestBot } from "./support/harness.js";
+import { expectExit, runChild } from "./support/process.js";
+import { skipReason } from "./support/tools.js";
 import { en, ru, texts } from "./support/texts.js";
 
 let tb: TestBot | undefined;
@@ -113,33 +114,41 @@ describe("offline guide", () => {
     expect(user.lastBotMessage()!.caption).toContain(`(${ru("guide.language.en")})`);
   });
 
-  it("npm run build:guide writes both languages to a folder", () => {
+  it("build:guide (what `npm run build:guide` runs after building) writes both languages to a folder", async () => {
     const dir = mkdtempSync(join(tmpdir(), "guide-build-"));
-    execFileSync("npm", ["run", "--silent", "build:guide", "--", dir], { encoding: "utf8" });
-    expect(readdirSync(dir).sort()).toEqual([en("guide.filename"), ru("guide.filename")].sort());
-    expectSelfContained(readFileSync(join(dir, ru("guide.filename")), "utf8"));
+    try {
+      expectExit(await runChild(process.execPath, ["dist/tools/build-guide.js", dir], { timeoutMs: 60_000 }), 0, "build:guide");
+      expect(readdirSync(dir).sort()).toEqual([en("guide.filename"), ru("guide.filename")].sort());
+      expectSelfContained(readFileSync(join(dir, ru("guide.filename")), "utf8"));
+    } finally {
+      removeDir(dir);
+    }
   });
 });
 
 /**
  * The guide as a phone shows it, in Debian's headless Chromium driven by playwright-core. CI
- * installs chromium (.ci/run), so there this test always runs; elsewhere it is skipped, saying why.
+ * installs chromium (.ci/run), and without it there the run fails at its start (global-setup.ts);
+ * elsewhere these tests are skipped, saying what to install.
  */
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-const mustRun = process.env.CI !== undefined;
+const CHROMIUM = inject("tools").chromium;
 
-describe.skipIf(CHROMIUM === undefined && !mustRun)(`the offline guide on a phone (${CHROMIUM ?? "chromium not installed: apt-get install chromium"})`, () => {
+describe.skipIf(CHROMIUM === undefined)(`the offline guide on a phone${skipReason(inject("tools"), "chromium")}`, () => {
   type Browser = Awaited<ReturnType<typeof import("playwright-core")["chromium"]["launch"]>>;
   let browser: Browser;
+  let pages: string;
   beforeAll(async () => {
-    expect(CHROMIUM, "chromium must be installed (.ci/run installs it)").toBeDefined();
+    pages = mkdtempSync(join(tmpdir(), "guide-"));
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
     });
   });
-  afterAll(async () => browser?.close());
+  afterAll(async () => {
+    await browser?.close();
+    removeDir(pages);
+  });
 
   it.each([
     ["ru", 360],
@@ -148,7 +157,7 @@ describe.skipIf(CHROMIUM === undefined && !mustRun)(`the offline guide on a phon
     ["en", 390],
   ] as const)("%s at %i px: no horizontal overflow, every element within the screen, the summary and phone on top", async (lang, width) => {
     const { html } = await guideFor(lang);
-    const file = join(mkdtempSync(join(tmpdir(), "guide-")), "guide.html");
+    const file = join(pages, `guide-${lang}-${width}.html`);
     writeFileSync(file, html);
     const context = await browser.newContext({ viewport: { width, height: 800 }, offline: true, javaScriptEnabled: false });
     const page = await context.newPage();

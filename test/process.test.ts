@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { LocalTelegram } from "../tools/local-telegram/emulator.js";
-import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
+import { describe, expect, it } from "vitest";
+import type { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { allBytes, forms } from "./support/files.js";
-import { type BotProcess, freePort, startBotProcess, waitFor } from "./support/process.js";
+import { type BotProcess, botStarted, httpAddress, waitFor } from "./support/process.js";
+import { processScope } from "./support/scope.js";
 import { en as EN, ru as RU } from "./support/texts.js";
 
 /**
@@ -14,42 +13,26 @@ import { en as EN, ru as RU } from "./support/texts.js";
  */
 
 const TOKEN = "123456:process-test-token";
-let server: LocalTelegramServer | undefined;
-let bot: BotProcess | undefined;
-
-afterEach(async () => {
-  if (bot !== undefined && bot.child.exitCode === null) await bot.stop("SIGKILL");
-  await server?.close();
-  bot = undefined;
-  server = undefined;
-});
-
-async function setup(options: { webhookBase?: string } = {}) {
-  const tg = new LocalTelegram();
-  server = new LocalTelegramServer(tg, { token: TOKEN, ...options });
-  const apiRoot = await server.listen();
-  const dir = mkdtempSync(join(tmpdir(), "asylum-process-"));
-  return { tg, apiRoot, dir, databasePath: join(dir, "data", "bot.sqlite") };
-}
 
 const botMessages = (tg: LocalTelegram, chatId: number) => tg.visible(chatId).filter((m) => m.fromBot);
 
-describe("npm start, polling, against a local Bot API server", () => {
-  it("answers ru and en users, registers commands, stops on SIGTERM with 0 within 5 s, and writes nothing identifying", async () => {
-    const { tg, apiRoot, dir, databasePath } = await setup();
-    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, LOG_LEVEL: "debug" });
-    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
+describe.concurrent("npm start, polling, against a local Bot API server", () => {
+  it("answers ru and en users, registers commands, stops on SIGTERM with 0 within 5 s, and writes nothing identifying", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, dir, databasePath, server } = await setup();
+    const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, LOG_LEVEL: "debug" });
+    await botStarted(bot);
 
-    const ru = server!.user(8123456789, { language_code: "ru", first_name: "Светозар", username: "svetozar_unique_77" });
-    const en = server!.user(8987654321, { language_code: "en", first_name: "Quillon", username: "quillon_unique_88" });
+    const ru = server.user(8123456789, { language_code: "ru", first_name: "Светозар", username: "svetozar_unique_77" });
+    const en = server.user(8987654321, { language_code: "en", first_name: "Quillon", username: "quillon_unique_88" });
     await ru.send("/start");
     await en.send("/start");
-    await waitFor(() => botMessages(tg, ru.chatId).length === 1 && botMessages(tg, en.chatId).length === 1, "both replies");
+    await waitFor(() => botMessages(tg, ru.chatId).length === 1 && botMessages(tg, en.chatId).length === 1, "both replies", 30_000, bot.output);
     expect(botMessages(tg, ru.chatId)[0]!.text).toContain(RU("start.greeting", { date: "", disclaimer: "" }).split("\n")[0]!);
     expect(botMessages(tg, en.chatId)[0]!.text).toContain(EN("start.greeting", { date: "", disclaimer: "" }).split("\n")[0]!);
     expect(ru.buttons().length).toBeGreaterThan(5);
     await ru.press(RU("buttons.topics"));
-    await waitFor(() => botMessages(tg, ru.chatId)[0]!.edits === 1, "the topic list");
+    await waitFor(() => botMessages(tg, ru.chatId)[0]!.edits === 1, "the topic list", 30_000, bot.output);
     // The profile is registered in the background, beside the first updates.
     await waitFor(() => tg.commands.size === 5, "the commands", 20_000, bot.output);
     expect(tg.descriptions.get("ru")?.description).toBe(RU("profile.description"));
@@ -68,25 +51,27 @@ describe("npm start, polling, against a local Bot API server", () => {
     }
   });
 
-  it("`npm start` itself passes SIGTERM on, and the bot exits 0 within 5 s, leaving no process behind", async () => {
-    const { tg, apiRoot, databasePath } = await setup();
-    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath }, true);
-    await waitFor(() => bot!.output().includes("bot started"), "the bot to start", 30_000);
-    const user = server!.user(8_555_000_111, { language_code: "en" });
+  it("`npm start` itself passes SIGTERM on, and the bot exits 0 within 5 s, leaving no process behind", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, databasePath, server } = await setup();
+    const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath }, true);
+    await botStarted(bot);
+    const user = server.user(8_555_000_111, { language_code: "en" });
     await user.send("/start");
-    await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply");
+    await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply", 30_000, bot.output);
     const { code, ms } = await bot.stop("SIGTERM");
     expect(code).toBe(0);
     expect(ms).toBeLessThan(5_000);
     expect(bot.output()).toContain('"msg":"stopped"');
   });
 
-  it("loses and repeats no update across a restart", async () => {
-    const { tg, apiRoot, databasePath } = await setup();
-    const env = { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath };
-    const users = Array.from({ length: 10 }, (_, i) => server!.user(7_000_000 + i));
-    const started = (p: BotProcess) => waitFor(() => p.output().includes("bot started"), "the bot to start");
-    bot = startBotProcess(env);
+  it("loses and repeats no update across a restart", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, databasePath, server } = await setup();
+    const env = { TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath };
+    const users = Array.from({ length: 10 }, (_, i) => server.user(7_000_000 + i));
+    const started = (p: BotProcess) => botStarted(p);
+    let bot = start(env);
     await started(bot);
     for (const u of users) await u.send("/help");
     // Stop while updates are arriving; more arrive while the bot is down.
@@ -94,37 +79,39 @@ describe("npm start, polling, against a local Bot API server", () => {
     for (const u of users) await u.send("/help");
     expect((await stopped).code).toBe(0);
     for (const u of users) await u.send("/help");
-    bot = startBotProcess(env);
+    bot = start(env);
     await started(bot);
-    await waitFor(() => users.every((u) => botMessages(tg, u.chatId).length >= 3), "every message answered", 20_000);
-    await waitFor(() => tg.pendingUpdates().length === 0, "the queue to drain");
+    await waitFor(() => users.every((u) => botMessages(tg, u.chatId).length >= 3), "every message answered", 30_000, bot.output);
+    await waitFor(() => tg.pendingUpdates().length === 0, "the queue to drain", 30_000, bot.output);
     expect((await bot.stop("SIGTERM")).code).toBe(0);
     for (const u of users) expect(botMessages(tg, u.chatId)).toHaveLength(3);
     expect(tg.rejected).toEqual([]);
   });
 
-  it("/forget from outside: asks, then deletes the chat's recent messages", async () => {
-    const { tg, apiRoot, databasePath } = await setup();
-    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
-    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
-    const user = server!.user(6_100_200_300, { language_code: "en" });
+  it("/forget from outside: asks, then deletes the chat's recent messages", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, databasePath, server } = await setup();
+    const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
+    await botStarted(bot);
+    const user = server.user(6_100_200_300, { language_code: "en" });
     await user.send("/start");
     await user.send("/topics");
     await user.send("/forget");
-    await waitFor(() => botMessages(tg, user.chatId).length === 3, "the confirmation question");
+    await waitFor(() => botMessages(tg, user.chatId).length === 3, "the confirmation question", 30_000, bot.output);
     expect(user.lastBotMessage()!.text).toBe(EN("privacy.forgetAsk"));
     await user.press(EN("buttons.forgetConfirm"));
-    await waitFor(() => tg.visible(user.chatId).length === 1, "the chat to be cleared");
+    await waitFor(() => tg.visible(user.chatId).length === 1, "the chat to be cleared", 30_000, bot.output);
     expect(tg.visible(user.chatId)[0]!.text).toBe(EN("privacy.forgetDone"));
     expect((await bot.stop()).code).toBe(0);
     expect(tg.rejected).toEqual([]);
   });
 
-  it("after 600 odd updates from 50 users the process still runs, answers /start, and had no call rejected", async () => {
-    const { tg, apiRoot, databasePath } = await setup();
-    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
-    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
-    const users = Array.from({ length: 50 }, (_, i) => server!.user(5_000_000 + i, { language_code: i % 2 === 0 ? "ru" : "en" }));
+  it("after 600 odd updates from 50 users the process still runs, answers /start, and had no call rejected", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, databasePath, server } = await setup();
+    const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
+    await botStarted(bot);
+    const users = Array.from({ length: 50 }, (_, i) => server.user(5_000_000 + i, { language_code: i % 2 === 0 ? "ru" : "en" }));
     const odd = [
       (u: (typeof users)[0]) => u.send("я".repeat(10_000)),
       (u: (typeof users)[0]) => u.send("\u202e\u200b🙂 <b>&</b>"),
@@ -147,57 +134,56 @@ describe("npm start, polling, against a local Bot API server", () => {
       }
     }
     expect(sent).toBe(600);
-    await waitFor(() => tg.pendingUpdates().length === 0, "all 600 updates fetched", 60_000);
-    const probe = server!.user(4_242_424_242, { language_code: "en" });
+    await waitFor(() => tg.pendingUpdates().length === 0, "all 600 updates fetched", 60_000, bot.output);
+    const probe = server.user(4_242_424_242, { language_code: "en" });
     await probe.send("/start");
-    await waitFor(() => botMessages(tg, probe.chatId).length === 1, "an answer to /start", 30_000);
+    await waitFor(() => botMessages(tg, probe.chatId).length === 1, "an answer to /start", 30_000, bot.output);
     expect(bot.child.exitCode).toBeNull();
     expect(tg.rejected).toEqual([]);
     expect(bot.output()).not.toMatch(/"level":50/);
     expect((await bot.stop()).code).toBe(0);
-  }, 90_000);
+  }, 120_000);
 });
 
-describe("npm start, polling with PORT set", () => {
-  it("serves /healthz and /metrics beside long polling", async () => {
-    const port = await freePort();
-    const { tg, apiRoot, databasePath } = await setup();
-    bot = startBotProcess({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, PORT: String(port), HOST: "127.0.0.1" });
-    await waitFor(() => bot!.output().includes("bot started"), "the bot to start");
-    const base = `http://127.0.0.1:${port}`;
+describe.concurrent("npm start, polling with PORT set", () => {
+  it("serves /healthz and /metrics beside long polling", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, databasePath, server } = await setup();
+    const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, PORT: "0", HOST: "127.0.0.1" });
+    await botStarted(bot);
+    const base = await httpAddress(bot);
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, database: "ok" });
-    const user = server!.user(9_000_000_001);
+    const user = server.user(9_000_000_001);
     await user.send("/start");
-    await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply");
+    await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply", 30_000, bot.output);
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('bot_updates_total{type="message"} 1');
     expect((await fetch(`${base}/telegram`)).status).toBe(404);
     expect((await bot.stop()).code).toBe(0);
   });
 });
 
-describe("npm start, webhook mode", () => {
-  it("registers its webhook with the secret, refuses updates without it, answers those with it, serves /healthz and /metrics, and stops with 0", async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const { tg, apiRoot, databasePath } = await setup({ webhookBase: base });
-    bot = startBotProcess({
-      BOT_TOKEN: TOKEN,
+describe.concurrent("npm start, webhook mode", () => {
+  it("registers its webhook with the secret, refuses updates without it, answers those with it, serves /healthz and /metrics, and stops with 0", async (context) => {
+    const { setup, start } = processScope(context, TOKEN);
+    const { tg, apiRoot, databasePath, server } = await setup();
+    const bot = start({
       TELEGRAM_API_ROOT: apiRoot,
       DATABASE_PATH: databasePath,
       WEBHOOK_URL: "https://bot.example.org/telegram/hook",
       WEBHOOK_SECRET: "s3cret_TOKEN-value",
-      PORT: String(port),
+      PORT: "0",
       HOST: "127.0.0.1",
     });
-    await waitFor(() => tg.webhook !== undefined, "setWebhook");
+    await waitFor(() => tg.webhook !== undefined, "setWebhook", 30_000, bot.output);
     expect(tg.webhook).toMatchObject({ url: "https://bot.example.org/telegram/hook", secret_token: "s3cret_TOKEN-value", allowed_updates: expect.arrayContaining(["message", "callback_query", "inline_query"]) });
-    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true, "the HTTP server");
+    const base = await httpAddress(bot);
+    server.deliverWebhooksTo(base);
 
     const update = JSON.stringify({ update_id: 1, message: { message_id: 1, date: 1, chat: { id: 1, type: "private", first_name: "x" }, from: { id: 1, is_bot: false, first_name: "x" }, text: "/start" } });
     expect((await fetch(`${base}/telegram/hook`, { method: "POST", body: update, headers: { "content-type": "application/json" } })).status).toBe(401);
     expect((await fetch(`${base}/telegram/hook`, { method: "POST", body: update, headers: { "x-telegram-bot-api-secret-token": "wrong" } })).status).toBe(401);
 
-    const user = server!.user(9_111_222_333, { language_code: "ru" });
+    const user = server.user(9_111_222_333, { language_code: "ru" });
     await user.send("/start");
     expect(tg.webhookResults.at(-1)!.status).toBe(200);
     expect(user.lastBotMessage()!.text).toContain(RU("start.greeting", { date: "", disclaimer: "" }).split("\n")[0]!);

@@ -7,7 +7,7 @@ import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
 import type { SimulatedUser } from "../tools/local-telegram/user.js";
 import { NO_POSTGRES, POSTGRES_URL, postgresFor } from "./support/postgres.js";
-import { type BotProcess, freePort, startBotProcess, waitFor } from "./support/process.js";
+import { type BotProcess, httpAddress, startBotProcess, waitFor } from "./support/process.js";
 
 /**
  * Several bot processes (`node dist/src/main.js`) in webhook mode behind a round-robin balancer,
@@ -47,23 +47,24 @@ async function deployment(replicas: number) {
   server = new LocalTelegramServer(tg, { token: TOKEN });
   const apiRoot = await server.listen();
   const databaseUrl = await postgresFor();
-  const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()));
-  for (const port of ports) {
-    bots.push(
-      startBotProcess({
-        BOT_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: apiRoot,
-        DATABASE_URL: databaseUrl,
-        ANON_SECRET: SECRET,
-        WEBHOOK_URL: "https://bot.example.org/telegram",
-        WEBHOOK_SECRET: HOOK_SECRET,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        RATE_LIMIT_PER_MINUTE: "1000",
-      }),
-    );
+  const replicaBots: BotProcess[] = [];
+  for (let i = 0; i < replicas; i++) {
+    const bot = startBotProcess({
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      DATABASE_URL: databaseUrl,
+      ANON_SECRET: SECRET,
+      WEBHOOK_URL: "https://bot.example.org/telegram",
+      WEBHOOK_SECRET: HOOK_SECRET,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      RATE_LIMIT_PER_MINUTE: "1000",
+    });
+    bots.push(bot);
+    replicaBots.push(bot);
   }
-  for (const port of ports) await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true, `replica on ${port}`, 20_000);
+  // Each replica listens where the system put it (PORT=0) and says so once it runs.
+  const ports = await Promise.all(replicaBots.map(async (bot) => Number(new URL(await httpAddress(bot)).port)));
   const alive = new Set(ports);
   const acknowledged = new Set<number>();
   let next = 0;
@@ -101,7 +102,7 @@ async function deployment(replicas: number) {
 }
 
 describe.skipIf(POSTGRES_URL === undefined)(`three webhook replicas on one PostgreSQL${NO_POSTGRES}`, () => {
-  it("updates of the same chats spread round-robin: no session write is lost or applied out of order; /healthz on each replica", { timeout: 90_000 }, async () => {
+  it("updates of the same chats spread round-robin: no session write is lost or applied out of order; /healthz on each replica", { timeout: 120_000 }, async () => {
     const d = await deployment(3);
     const users = Array.from({ length: 12 }, (_, i) => server!.user(6_100_000 + i));
     // One after another per chat, each on the next replica, twelve chats at once.
@@ -130,7 +131,7 @@ describe.skipIf(POSTGRES_URL === undefined)(`three webhook replicas on one Postg
     await d.close();
   });
 
-  it("SIGKILL of one replica mid-load loses nothing that was acknowledged", { timeout: 90_000 }, async () => {
+  it("SIGKILL of one replica mid-load loses nothing that was acknowledged", { timeout: 120_000 }, async () => {
     const d = await deployment(3);
     const users = Array.from({ length: 10 }, (_, i) => server!.user(6_200_000 + i));
     const sends = new Map<number, { update: number; message: number }[]>();

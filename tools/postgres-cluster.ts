@@ -6,14 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
-/** Debian's PostgreSQL binaries, newest version first; undefined when the package is not installed. */
-export function postgresBin(): string | undefined {
-  const root = "/usr/lib/postgresql";
+/** Debian's PostgreSQL binaries (under `root`), newest version first; undefined when the package is not installed. */
+export function postgresBin(root = "/usr/lib/postgresql"): string | undefined {
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
   return versions[0] === undefined ? undefined : join(root, versions[0], "bin");
 }
 
+/** Picks a free port by listening and releasing it: another process may take it meanwhile, so the test suite never uses this (it listens on port 0). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -25,40 +25,51 @@ export async function freePort(): Promise<number> {
 export interface Cluster {
   /** A superuser connection to the cluster's "postgres" database. */
   url: string;
+  /** The cluster's folder: its data, log and socket. */
+  dir: string;
   stop(): void;
 }
 
-/**
- * A throw-away PostgreSQL cluster on loopback, in a temporary folder, run as the `postgres` user
- * when started by root (PostgreSQL refuses to run as root), with trust authentication and, unless
- * asked otherwise, durability switched off: it exists for one run and is removed afterwards.
- */
-export async function startCluster(bin: string, options: { durable?: boolean } = {}): Promise<Cluster> {
+/** Runs a PostgreSQL program as the `postgres` user when root (PostgreSQL refuses to run as root). */
+function runAs(bin: string, command: string, args: string[]): void {
   const root = process.getuid?.() === 0;
-  const dir = mkdtempSync(join(tmpdir(), "asylum-pg-"));
-  const as = (command: string, args: string[]) => (root ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args]) as [string, string[]];
-  if (root) {
+  const [c, a] = root ? ["runuser", ["-u", "postgres", "--", join(bin, command), ...args]] : [join(bin, command), args];
+  const result = spawnSync(c, a, { encoding: "utf8", timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`${command} failed${result.error ? ` (${result.error.message})` : ""}: ${result.stderr || result.stdout}`);
+}
+
+/** Stops the cluster in `dir` at once (its data is thrown away anyway), if it runs. */
+export function stopCluster(bin: string, dir: string): void {
+  const data = join(dir, "data");
+  if (existsSync(join(data, "postmaster.pid"))) runAs(bin, "pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+}
+
+/**
+ * A throw-away PostgreSQL cluster in a temporary folder (under `parent`, the system's temp folder
+ * by default), run as the `postgres` user when started by root, with trust authentication and,
+ * unless asked otherwise, durability switched off: it exists for one run and is removed
+ * afterwards. It listens on a Unix socket in its own folder and on no TCP port, so clusters never
+ * compete for ports.
+ */
+export async function startCluster(bin: string, options: { durable?: boolean; parent?: string } = {}): Promise<Cluster> {
+  const dir = mkdtempSync(join(options.parent ?? tmpdir(), "asylum-pg-"));
+  if (process.getuid?.() === 0) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
     const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
     chownSync(dir, uid, gid);
   }
-  const run = (command: string, args: string[]) => {
-    const [c, a] = as(join(bin, command), args);
-    const result = spawnSync(c, a, { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
-  };
   const data = join(dir, "data");
-  run("initdb", ["-D", data, "-U", "bot", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"]);
-  const port = await freePort();
+  runAs(bin, "initdb", ["-D", data, "-U", "bot", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"]);
   // Tests need no durability; a benchmark measures what a deployment pays for it.
   const durability = options.durable === true ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-  const settings = `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300${durability}`;
-  run("pg_ctl", ["-D", data, "-o", settings, "-l", join(dir, "log"), "-w", "start"]);
+  const settings = `-k ${dir} -p 5432 -c listen_addresses='' -c max_connections=300${durability}`;
+  runAs(bin, "pg_ctl", ["-D", data, "-o", settings, "-l", join(dir, "log"), "-w", "start"]);
   return {
-    url: `postgres://bot@127.0.0.1:${port}/postgres`,
+    url: `postgres://bot@localhost/postgres?host=${encodeURIComponent(dir)}`,
+    dir,
     stop() {
       try {
-        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+        stopCluster(bin, dir);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

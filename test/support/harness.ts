@@ -63,7 +63,9 @@ export interface TestBot {
 let nextUserId = 900_000_001;
 
 /** The engine tests run on unless they say: TEST_ENGINE=postgres runs the whole suite on PostgreSQL. */
-export const DEFAULT_ENGINE: "sqlite" | "postgres" = process.env.TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
+export function defaultEngine(): "sqlite" | "postgres" {
+  return process.env.TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
+}
 
 /**
  * Runs the real bot (the production factory) against the in-process Bot API. Each update is
@@ -75,7 +77,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   // A folder the harness made is removed when the bot closes; one a test passed in is the test's to remove.
   const ownsDir = options.dir === undefined || options.removeDirOnClose === true;
   let handedOn = false;
-  const engine = options.engine ?? DEFAULT_ENGINE;
+  const engine = options.engine ?? defaultEngine();
   const databasePath = options.databasePath ?? join(dir, "bot.sqlite");
   const databaseUrl = engine === "postgres" ? (options.databaseUrl ?? (await postgresFor())) : undefined;
   const logs = options.logs ?? new LogCapture();

@@ -1,49 +1,86 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { RUN_MARKER } from "../../tools/suite-run.js";
 
 export interface BotProcess {
   child: ChildProcess;
   output(): string;
-  /** Resolves with the exit code and how long it took after `stop` was called. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+  /** Resolves with the exit code and how long it took after `stop` was called; a process that outlives `deadlineMs` is killed and the test fails with what it printed. */
+  stop(signal?: NodeJS.Signals, deadlineMs?: number): Promise<{ code: number | null; ms: number }>;
   exited: Promise<number | null>;
+  /** The exit code, waiting at most `ms`; past that the process is killed and the test fails with what it printed. */
+  exitCode(ms?: number): Promise<number | null>;
+}
+
+/** What a child of a test inherits: where temp files go, and the run's marker (tools/suite-run.ts), so a killed run can find it. */
+export function runEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["TMPDIR", RUN_MARKER]) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
 }
 
 /**
- * Starts the bot as `npm start` does (node dist/src/main.js, built by the test setup), with the
+ * Starts the bot as `npm start` does (node dist/src/main.js, built by the global setup), with the
  * given environment; `viaNpm` runs `npm start` itself, build step included.
  */
 export function startBotProcess(env: Record<string, string>, viaNpm = false): BotProcess {
   const [command, args] = viaNpm ? ["npm", ["start", "--silent"]] : [process.execPath, ["--enable-source-maps", "dist/src/main.js"]];
   const child = spawn(command, args, {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", LOG_FORMAT: "json", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", LOG_FORMAT: "json", ...runEnvironment(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exitCode = async (ms = 30_000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+    const code = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (code === "late") {
+      child.kill("SIGKILL");
+      throw new Error(`the bot process had not exited after ${ms} ms; it printed:\n${out.slice(-3000)}`);
+    }
+    return code;
+  };
   return {
     child,
     output: () => out,
     exited,
-    async stop(signal = "SIGTERM") {
+    exitCode,
+    async stop(signal = "SIGTERM", deadlineMs = 30_000) {
       const started = Date.now();
       child.kill(signal);
-      const code = await exited;
+      const code = await exitCode(deadlineMs);
       return { code, ms: Date.now() - started };
     },
   };
 }
 
 /** Waits for the bot's "bot started" line; on failure says what the bot printed instead. */
-export async function botStarted(bot: BotProcess, ms = 20_000): Promise<void> {
-  try {
-    await waitFor(() => bot.output().includes("bot started"), "the bot to start", ms);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; it printed:\n${bot.output().slice(-3000)}`);
-  }
+export async function botStarted(bot: BotProcess, ms = 30_000): Promise<void> {
+  await waitFor(() => bot.output().includes("bot started"), "the bot to start", ms, bot.output);
+}
+
+/** The address of the bot's HTTP server, started with PORT=0: the port the system gave it, from its "HTTP server listening" line. */
+export async function httpAddress(bot: BotProcess, ms = 30_000): Promise<string> {
+  let port: number | undefined;
+  await waitFor(
+    () => {
+      for (const line of bot.output().split("\n")) {
+        if (!line.includes('"HTTP server listening"')) continue;
+        port = (JSON.parse(line) as { port: number }).port;
+        return true;
+      }
+      return false;
+    },
+    "the bot's HTTP server",
+    ms,
+    bot.output,
+  );
+  return `http://127.0.0.1:${port}`;
 }
 
 /**
@@ -51,7 +88,7 @@ export async function botStarted(bot: BotProcess, ms = 20_000): Promise<void> {
  * deadline for a failure, not a measure of speed. `said` is what a child process printed, shown
  * when the wait fails.
  */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000, said?: () => string): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000, said?: () => string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${said === undefined ? "" : `; the process printed:\n${said().slice(-3000)}`}`);
@@ -69,4 +106,51 @@ export async function listen(server: Server, host = "127.0.0.1"): Promise<string
   return `http://${host}:${address.port}`;
 }
 
-export { freePort } from "../../tools/postgres-cluster.js";
+export interface ChildResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Both, as they came. */
+  output: string;
+}
+
+/**
+ * Runs a command to its end, with its own deadline (it is killed after `timeoutMs`, and the
+ * test fails saying so and showing what it printed), without blocking the test worker's event
+ * loop. The run's temp folder and marker are passed on.
+ */
+export async function runChild(command: string, args: string[], options: { env?: Record<string, string | undefined>; timeoutMs?: number; cwd?: string } = {}): Promise<ChildResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // An undefined value removes the variable (spawn would pass the text "undefined").
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...runEnvironment(), ...options.env }).filter(([, v]) => v !== undefined));
+  const spawnOptions: SpawnOptions = { env, stdio: ["ignore", "pipe", "pipe"], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) };
+  const child = spawn(command, args, spawnOptions);
+  let stdout = "";
+  let stderr = "";
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    stdout += d.toString("utf8");
+    output += d.toString("utf8");
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr += d.toString("utf8");
+    output += d.toString("utf8");
+  });
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    child.kill("SIGKILL");
+  }, timeoutMs);
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve(code));
+  });
+  clearTimeout(timer);
+  if (late) throw new Error(`\`${[command, ...args].join(" ")}\` did not finish within ${timeoutMs} ms; it printed:\n${output.slice(-3000)}`);
+  return { status, stdout, stderr, output };
+}
+
+/** Fails with what the child printed unless it exited with `code`. */
+export function expectExit(result: ChildResult, code: number, what: string): void {
+  if (result.status !== code) throw new Error(`${what} exited with ${result.status}, not ${code}; it printed:\n${result.output.slice(-3000)}`);
+}

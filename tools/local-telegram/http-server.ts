@@ -25,13 +25,31 @@ export interface LocalTelegramServerOptions {
 export class LocalTelegramServer {
   private readonly server: Server;
   private readonly users = new Map<number, SimulatedUser>();
+  private webhookBase: string | undefined;
+  private down = false;
 
   constructor(
     readonly tg: LocalTelegram,
     private readonly options: LocalTelegramServerOptions,
   ) {
     this.server = createServer((req, res) => void this.route(req, res));
-    if (options.webhookBase !== undefined) tg.webhookDelivery = (update) => this.deliverWebhook(update);
+    // An outage: connections are reset as they come, while the port stays this server's.
+    this.server.on("connection", (socket) => {
+      if (this.down) socket.destroy();
+    });
+    if (options.webhookBase !== undefined) this.deliverWebhooksTo(options.webhookBase);
+  }
+
+  /** Where webhooks are delivered from now on (a bot started with PORT=0 says where it listens only once it runs). */
+  deliverWebhooksTo(base: string): void {
+    this.webhookBase = base;
+    this.tg.webhookDelivery = (update) => this.deliverWebhook(update);
+  }
+
+  /** While down, every connection is reset at once, open ones included: the Bot API cannot be reached. */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) this.server.closeAllConnections();
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
@@ -120,7 +138,7 @@ export class LocalTelegramServer {
   /** Posts an update to the registered webhook, as Telegram does, with its secret header. */
   private async deliverWebhook(update: Update): Promise<number> {
     const hook = this.tg.webhook!;
-    const target = new URL(new URL(hook.url).pathname, this.options.webhookBase);
+    const target = new URL(new URL(hook.url).pathname, this.webhookBase);
     const response = await fetch(target, {
       method: "POST",
       headers: { "content-type": "application/json", ...(hook.secret_token === undefined ? {} : { "x-telegram-bot-api-secret-token": hook.secret_token }) },
