@@ -21,7 +21,8 @@ import { findTools } from "./test/support/tools.js";
  *
  * The others render content and run the features on top of the same storage interface, through
  * paths the files above already exercise on both engines: first contact, topics, guided routes,
- * updates, the handoff, typed text, inline mode, the screens' sizes, the random walk.
+ * updates, the handoff, the urgent lane, typed text, inline mode, the screens' sizes, the random
+ * walk. Processes (process, faults, the emulator) run on SQLite; replicas run on PostgreSQL.
  */
 const engineDependent = ["guided", "privacy", "stats", "http", "robustness", "fuzz"].map((name) => `test/${name}.test.ts`);
 

@@ -45,21 +45,28 @@ describe.concurrent("polling that loses nothing", () => {
       if (chat !== undefined) updatesOf.set(chat, [...(updatesOf.get(chat) ?? []), update.update_id]);
       return push(update);
     };
-    const everyReplyCommitted = () => {
+    /** Chats with a reply whose update is not committed yet, as "chat: replies/committed". */
+    const uncommitted = () => {
       const db = new Database(databasePath, { readonly: true, fileMustExist: true });
       try {
         const committed = new Set(db.prepare("select update_id from handled_updates").pluck().all() as number[]);
-        return users.every((u) => botMessages(tg, u.chatId).length <= (updatesOf.get(u.chatId) ?? []).filter((id) => committed.has(id)).length);
+        return users
+          .map((u) => ({ u, replies: botMessages(tg, u.chatId).length, done: (updatesOf.get(u.chatId) ?? []).filter((id) => committed.has(id)).length }))
+          .filter(({ replies, done }) => replies > done)
+          .map(({ u, replies, done }) => `${u.chatId}: ${replies}/${done}`);
       } finally {
         db.close();
       }
     };
+    const sendCalls = () => tg.calls.filter((c) => c.method === "sendMessage").length;
     for (let round = 1; round <= 3; round++) {
       const bot = start(env);
       await started(bot);
       // Replies that took effect (a call is logged when it starts; a frozen one never takes effect).
       const answered = () => users.reduce((n, u) => n + botMessages(tg, u.chatId).length, 0);
       const before = answered();
+      // Calls that never took effect so far: the killed bot's frozen ones.
+      const lost = sendCalls() - before;
       for (const u of users.slice(0, 40)) {
         await u.send("/help");
         sent.set(u.chatId, (sent.get(u.chatId) ?? 0) + 1);
@@ -70,10 +77,10 @@ describe.concurrent("polling that loses nothing", () => {
       // answered), and every reply that did go out is committed. (A kill between a reply and its
       // commit would have Telegram send that update again, and it would be answered twice: the
       // price of never losing one, and not what this test is about.)
-      const frozenAt = tg.calls.length;
       tg.hangs.add("sendMessage");
-      const hanging = () => tg.calls.slice(frozenAt).some((c) => c.method === "sendMessage");
-      await waitFor(() => (hanging() || answered() >= before + 40) && everyReplyCommitted(), "a reply to hang, and the others committed", 30_000, bot.output);
+      // A reply started and not taken effect is frozen (or about to be, after its 50 ms).
+      const hanging = () => sendCalls() - answered() > lost;
+      await waitFor(() => (hanging() || answered() >= before + 40) && uncommitted().length === 0, "a reply to hang, and the others committed", 30_000, () => `${bot.output()}\nreplies/committed: ${uncommitted().join(", ")}`);
       await bot.stop("SIGKILL");
       tg.hangs.delete("sendMessage");
       // Users keep writing while the bot is down.
@@ -258,15 +265,15 @@ describe.concurrent("start-up refusals and shutdown", () => {
   });
 });
 
-const canMount = process.platform === "linux" && process.getuid?.() === 0 && spawnSync("mount", ["--version"]).status === 0;
+const canMount = process.platform === "linux" && process.getuid?.() === 0 && spawnSync("mount", ["--version"], { timeout: 30_000 }).status === 0;
 
 describe.skipIf(!canMount).concurrent(`a full disk${canMount ? "" : " (skipped: needs root to mount a small tmpfs)"}`, () => {
   it("writes fail without a crash, /healthz says 503 while they do, and the bot recovers when space returns", { timeout: 120_000 }, async (context) => {
     const { setup, start, cleanups } = processScope(context, TOKEN);
     const mount = mkdtempSync(join(tmpdir(), "asylum-full-"));
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mount]);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mount], { timeout: 30_000 });
     cleanups.push(() => {
-      spawnSync("umount", ["-l", mount]);
+      spawnSync("umount", ["-l", mount], { timeout: 30_000 });
       rmSync(mount, { recursive: true, force: true });
     });
     const { tg, server, apiRoot } = await setup();
