@@ -55,7 +55,8 @@ describe.concurrent("npm start, polling, against a local Bot API server", () => 
     const { setup, start } = processScope(context, TOKEN);
     const { tg, apiRoot, databasePath, server } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath }, true);
-    await botStarted(bot);
+    // npm, then npm again for the build, then the bot: three processes' start-up on a loaded machine.
+    await botStarted(bot, 90_000);
     const user = server.user(8_555_000_111, { language_code: "en" });
     await user.send("/start");
     await waitFor(() => botMessages(tg, user.chatId).length === 1, "the reply", 30_000, bot.output);

@@ -60,7 +60,7 @@ export function startBotProcess(env: Record<string, string>, viaNpm = false): Bo
 }
 
 /** Waits for the bot's "bot started" line; on failure says what the bot printed instead. */
-export async function botStarted(bot: BotProcess, ms = 30_000): Promise<void> {
+export async function botStarted(bot: BotProcess, ms = 60_000): Promise<void> {
   await waitFor(() => bot.output().includes("bot started"), "the bot to start", ms, bot.output);
 }
 

@@ -86,13 +86,16 @@ export class LocalTelegramServer {
 
   private async api(req: IncomingMessage, res: ServerResponse, token: string, method: string, url: URL): Promise<void> {
     if (token !== this.options.token) return json(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+    // A caller that goes away (a killed bot) changes nothing, even while its request is being read:
+    // the close is watched from the start, or a dead process's reply could still take effect.
+    const controller = new AbortController();
+    res.on("close", () => controller.abort());
     const body = await readAll(req);
+    if (controller.signal.aborted || req.socket.destroyed) return;
     const type = req.headers["content-type"] ?? "";
     let params: Record<string, unknown> = Object.fromEntries(url.searchParams);
     if (type.includes("application/json") && body.length > 0) params = { ...params, ...(JSON.parse(body.toString("utf8")) as Record<string, unknown>) };
     else if (type.includes("multipart/form-data")) params = { ...params, ...parseMultipart(body, type) };
-    const controller = new AbortController();
-    res.on("close", () => controller.abort());
     const result = await this.tg.call(method, params, controller.signal);
     if (!res.destroyed) json(res, result.ok ? 200 : result.error_code, result);
   }
