@@ -82,6 +82,9 @@ describe.concurrent("polling that loses nothing", () => {
       const hanging = () => sendCalls() - answered() > lost;
       await waitFor(() => (hanging() || answered() >= before + 40) && uncommitted().length === 0, "a reply to hang, and the others committed", 30_000, () => `${bot.output()}\nreplies/committed: ${uncommitted().join(", ")}`);
       await bot.stop("SIGKILL");
+      // What the killed bot had sent (even bytes still on their way) is settled, frozen and then
+      // dropped with its connection, before replies take effect again.
+      await waitFor(() => server.idle, "the killed bot's connections to close and its requests to be dropped", 30_000);
       tg.hangs.delete("sendMessage");
       // Users keep writing while the bot is down.
       for (const u of users.slice(40)) {

@@ -35,7 +35,9 @@ export class LocalTelegramServer {
     this.server = createServer((req, res) => void this.route(req, res));
     // An outage: connections are reset as they come, while the port stays this server's.
     this.server.on("connection", (socket) => {
-      if (this.down) socket.destroy();
+      if (this.down) return socket.destroy();
+      this.connections++;
+      socket.once("close", () => this.connections--);
     });
     if (options.webhookBase !== undefined) this.deliverWebhooksTo(options.webhookBase);
   }
@@ -84,7 +86,26 @@ export class LocalTelegramServer {
     }
   }
 
+  /**
+   * Whether nothing is connected and no request is being handled: once a bot is killed, all it
+   * sent has been read (bytes come before the close that follows them) and settled.
+   */
+  get idle(): boolean {
+    return this.connections === 0 && this.inFlight === 0;
+  }
+  private connections = 0;
+  private inFlight = 0;
+
   private async api(req: IncomingMessage, res: ServerResponse, token: string, method: string, url: URL): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.apiCall(req, res, token, method, url);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async apiCall(req: IncomingMessage, res: ServerResponse, token: string, method: string, url: URL): Promise<void> {
     if (token !== this.options.token) return json(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
     // A caller that goes away (a killed bot) changes nothing, even while its request is being read:
     // the close is watched from the start, or a dead process's reply could still take effect.
