@@ -26,11 +26,15 @@ interface Owner {
   postgres?: { bin: string; dir: string };
 }
 
-/** When the process started (field 22 of /proc/<pid>/stat), so a reused pid is not taken for it; undefined when it is gone. */
+/**
+ * When the process started (field 22 of /proc/<pid>/stat), so a reused pid is not taken for it;
+ * undefined when it is gone, or dead and not yet reaped by its parent (a zombie).
+ */
 function startTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" || fields[0] === "X" ? undefined : fields[19];
   } catch {
     return undefined;
   }
