@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { describeError } from "../src/privacy/describe-error.js";
 import { keepProfileRegistered } from "../src/run/jobs.js";
 import { botApiAnswers, NotBotApiAnswer, safeExcerpt } from "../src/telegram/answer.js";
-import { startTestBot, TEST_TOKEN, type TestBot } from "./support/harness.js";
+import { createLogger } from "../src/logger.js";
+import { LogCapture, startTestBot, TEST_TOKEN, type TestBot } from "./support/harness.js";
 
 let tb: TestBot | undefined;
 afterEach(async () => {
@@ -36,6 +37,15 @@ describe("errors say what happened, never 'undefined', and nothing identifying",
   it("JSON that is not the Bot API's envelope, even with status 200", async () => {
     const error = await failure(answering(200, '{"message":"maintenance"}').getMe());
     expect(describeError(error).message).toBe('HTTP 200, not a Bot API answer: {"message":"maintenance"}');
+  });
+
+  it("what getMe and getUpdates get instead of an answer is logged (they are retried without a word), once a minute; other calls' callers log their own", async () => {
+    const logs = new LogCapture();
+    const transport = async () => new Response("<html><head><title>404 Not Found</title></head></html>", { status: 404 });
+    const api = new Api(TEST_TOKEN, { fetch: botApiAnswers(transport as typeof fetch, createLogger({ level: "warn", destination: logs })) });
+    for (let i = 0; i < 3; i++) await failure(api.getMe());
+    await failure(api.sendMessage(1, "x"));
+    expect(logs.entries()).toEqual([expect.objectContaining({ level: 40, method: "getMe", code: 404, answer: "HTTP 404, not a Bot API answer: 404 Not Found" })]);
   });
 
   it("an excerpt keeps no ids, no token, no control characters, and stays short", () => {

@@ -74,7 +74,7 @@ export const UPDATE_BUDGET_MS = 6_000;
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   const shutdown = options.shutdown;
   // What grammY reads is the Bot API's envelope, or an error saying what came instead (telegram/answer.ts).
-  const transport = botApiAnswers(resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger, ...(shutdown === undefined ? {} : { stopping: shutdown.stopping }) }));
+  const transport = botApiAnswers(resilientFetch({ fetch: options.client?.fetch, metrics: deps.metrics, logger: deps.logger, ...(shutdown === undefined ? {} : { stopping: shutdown.stopping }) }), deps.logger);
   const bot = new Bot<BotContext>(options.token, {
     ...(options.botInfo === undefined ? {} : { botInfo: options.botInfo }),
     // Deadlines and retries are the transport's (telegram/client.ts); grammY's own timeout is only a backstop.

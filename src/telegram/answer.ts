@@ -1,3 +1,5 @@
+import type { Logger } from "../logger.js";
+
 /**
  * An HTTP answer that is not the Bot API's: not JSON (a proxy's error page), or JSON without the
  * Bot API's envelope (`ok`, and `error_code` when not ok). grammY would read such a body as a
@@ -17,18 +19,35 @@ export class NotBotApiAnswer extends Error {
 
 /**
  * Wraps the Bot API transport so that what grammY reads (`json()`) is always the Bot API's
- * envelope, or a NotBotApiAnswer, which grammY passes on inside its HttpError.
+ * envelope, or a NotBotApiAnswer, which grammY passes on inside its HttpError. getMe at
+ * start-up (grammY's init) and getUpdates (the poller) are retried without end and without a
+ * word, so for those what came is logged here as a warning, at most once a minute: a
+ * TELEGRAM_API_ROOT that points at a web page says so. Other callers log their own failures.
  */
-export function botApiAnswers(transport: typeof fetch): typeof fetch {
+const SILENTLY_RETRIED = new Set(["getMe", "getUpdates"]);
+
+export function botApiAnswers(transport: typeof fetch, logger?: Logger): typeof fetch {
+  let lastWarning = 0;
   return (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const response = await transport(input, init);
     const status = response.status;
+    const method = url.slice(url.lastIndexOf("/") + 1);
     return {
       status,
       ok: response.ok,
       text: () => response.text(),
-      json: async () => envelope(url.slice(url.lastIndexOf("/") + 1), status, await response.text()),
+      json: async () => {
+        try {
+          return envelope(method, status, await response.text());
+        } catch (error) {
+          if (error instanceof NotBotApiAnswer && SILENTLY_RETRIED.has(method) && logger !== undefined && Date.now() - lastWarning >= 60_000) {
+            lastWarning = Date.now();
+            logger.warn({ method, code: status, answer: error.message }, "the Bot API's address answered with something that is not a Bot API answer");
+          }
+          throw error;
+        }
+      },
     } as Response;
   }) as typeof fetch;
 }
