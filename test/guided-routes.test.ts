@@ -1,14 +1,11 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTENT_DIR } from "../src/app.js";
 import { encodeAnswers, nextQuestion } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
 import { everyAnswerCombination } from "../tools/content-audit.js";
 import { answer, steps } from "./support/guided.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { notesOn, upTo } from "./support/notes.js";
-import { en, firstLine, ru, type Texts, texts } from "./support/texts.js";
+import { en, ru, texts } from "./support/texts.js";
 
 /**
  * What the guided conversation leads to: the routes and the summary for the lawyer, read as the

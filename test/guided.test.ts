@@ -1,14 +1,7 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTENT_DIR } from "../src/app.js";
-import { encodeAnswers, nextQuestion } from "../src/bot/features/guided/answers.js";
-import { routeSteps } from "../src/bot/features/guided/route.js";
-import { everyAnswerCombination } from "../tools/content-audit.js";
 import { answer, steps } from "./support/guided.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
-import { notesOn, upTo } from "./support/notes.js";
-import { en, firstLine, ru, type Texts, texts } from "./support/texts.js";
+import { en, firstLine, ru } from "./support/texts.js";
 
 /**
  * The guided conversation's mechanics: what it carries from step to step (who it is for, legal
