@@ -4,7 +4,7 @@ import { createLogger } from "../src/logger.js";
 import { Metrics } from "../src/observability/metrics.js";
 import { type ClientPolicy, resilientFetch } from "../src/telegram/client.js";
 import { LogCapture } from "./support/harness.js";
-import { freePort } from "./support/process.js";
+import { listen } from "./support/process.js";
 
 /**
  * The Bot API client (telegram/client.ts) on its real transport, node:http, against a scripted
@@ -90,9 +90,12 @@ describe("Bot API client", () => {
   });
 
   it("a message whose request never left (connection refused) is tried again; a reset after it was sent is not", async () => {
-    const port = await freePort();
+    // An address where nothing listens any more: the connection is refused before anything is sent.
+    const closed = createServer();
+    const root = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
     const c = client({ ...FAST, retries: 2 });
-    await expect(c.call(`http://127.0.0.1:${port}/bot1:x`, "sendMessage")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await expect(c.call(`${root}/bot1:x`, "sendMessage")).rejects.toMatchObject({ code: "ECONNREFUSED" });
     expect(await c.metrics.registry.metrics()).toMatch(/bot_telegram_api_errors_total\{method="sendMessage",code="network"\} 3/);
     const api = await scripted(["close"]);
     await expect(c.call(api.root, "sendMessage")).rejects.toThrow();

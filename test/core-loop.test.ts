@@ -8,7 +8,7 @@ import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { LocalTelegramServer } from "../tools/local-telegram/http-server.js";
 import type { SimulatedUser } from "../tools/local-telegram/user.js";
 import { NO_POSTGRES, POSTGRES_URL, postgresFor } from "./support/postgres.js";
-import { type BotProcess, botStarted, freePort, startBotProcess, waitFor } from "./support/process.js";
+import { type BotProcess, botStarted, httpAddress, startBotProcess, waitFor } from "./support/process.js";
 
 /**
  * The core loop seen from outside: `node dist/src/main.js` polling the local Bot API over HTTP,
@@ -41,11 +41,10 @@ async function setup(engine: Engine, more: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "asylum-core-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const databaseUrl = engine === "postgres" ? await postgresFor() : undefined;
-  const port = await freePort();
   const env = {
     BOT_TOKEN: TOKEN,
     TELEGRAM_API_ROOT: apiRoot,
-    PORT: String(port),
+    PORT: "0",
     HOST: "127.0.0.1",
     POLL_TIMEOUT_SECONDS: "1",
     ...(databaseUrl === undefined ? { DATABASE_PATH: join(dir, "bot.sqlite") } : { DATABASE_URL: databaseUrl, ANON_SECRET: SECRET }),
@@ -70,7 +69,7 @@ async function setup(engine: Engine, more: Record<string, string> = {}) {
       await client.end();
     }
   };
-  return { tg, env, metrics: () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()), sqlOnDatabase };
+  return { tg, env, metrics: async () => fetch(`${await httpAddress(bot!)}/metrics`).then((r) => r.text()), sqlOnDatabase };
 }
 
 const botMessages = (tg: LocalTelegram, u: SimulatedUser) => tg.visible(u.chatId).filter((m) => m.fromBot);
