@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { stopCluster } from "./postgres-cluster.js";
 
 /**
@@ -24,6 +24,11 @@ interface Owner {
   pids: { pid: number; started: string }[];
   /** The PostgreSQL binaries and cluster folder, once a cluster runs. */
   postgres?: { bin: string; dir: string };
+  /**
+   * The test runner's own temp folders (Vitest makes one per project in the system's temp folder
+   * before any setup runs, and removes them only when it closes normally).
+   */
+  runnerTmp?: string[];
 }
 
 /**
@@ -86,8 +91,8 @@ function readOwner(dir: string): Owner | undefined {
   }
 }
 
-export function writeOwner(dir: string, pids: number[], postgres?: Owner["postgres"]): void {
-  const owner: Owner = { pids: pids.map((pid) => ({ pid, started: startTime(pid) ?? "" })), ...(postgres === undefined ? {} : { postgres }) };
+export function writeOwner(dir: string, pids: number[], more: Omit<Owner, "pids"> = {}): void {
+  const owner: Owner = { pids: pids.map((pid) => ({ pid, started: startTime(pid) ?? "" })), ...more };
   writeFileSync(join(dir, "owner.json"), JSON.stringify(owner));
 }
 
@@ -133,6 +138,8 @@ export function cleanUpRun(dir: string, owner = readOwner(dir)): void {
   }
   kill(markedProcesses(dir));
   rmSync(dir, { recursive: true, force: true });
+  // Only a folder directly in the system's temp folder, as the runner makes it.
+  for (const folder of owner?.runnerTmp ?? []) if (dirname(folder) === tmpdir()) rmSync(folder, { recursive: true, force: true });
 }
 
 /** Cleans up the folders of earlier runs whose processes are all gone (their watchdog died with them). */

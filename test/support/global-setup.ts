@@ -51,7 +51,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   // PostgreSQL runs as its own user (when root) in a folder inside: it must be able to pass through.
   chmodSync(root, 0o711);
   const owners = ownerProcesses();
-  writeOwner(root, owners);
+  const runnerTmp = [...new Set([project.tmpDir, ...project.vitest.projects.map((p) => p.tmpDir)])];
+  writeOwner(root, owners, { runnerTmp });
   startWatchdog(root, watchdog);
   const systemTmp = tmpdir();
   process.env.TMPDIR = root;
@@ -62,7 +63,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   try {
     if (tools.postgres !== undefined) {
       cluster = await startCluster(tools.postgres, { parent: root });
-      writeOwner(root, owners, { bin: tools.postgres, dir: cluster.dir });
+      writeOwner(root, owners, { runnerTmp, postgres: { bin: tools.postgres, dir: cluster.dir } });
     }
     const check = await contentCheck;
     if (check.status !== 0) throw new Error(`npm run content:check failed (exit ${check.status}):\n${check.output}`);
