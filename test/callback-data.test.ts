@@ -35,6 +35,10 @@ const buttons: fc.Arbitrary<{ data: string; action: Action }> = fc.oneof(
   back.map((b) => ({ data: cb.handoff(b), action: { kind: "handoff", back: b } as Action })),
   back.map((b) => ({ data: cb.urgent(b), action: { kind: "urgent", back: b } as Action })),
   back.map((b) => ({ data: cb.freeHelp(b), action: { kind: "freeHelp", back: b } as Action })),
+  back.map((b) => ({ data: cb.bondNow(b), action: { kind: "bondNow", back: b } as Action })),
+  back.map((b) => ({ data: cb.detainedWhere(b), action: { kind: "detainedWhere", back: b } as Action })),
+  back.map((b) => ({ data: cb.detainedRussia(b), action: { kind: "detainedRussia", back: b } as Action })),
+  back.map((b) => ({ data: cb.detainedAbroad(b), action: { kind: "detainedAbroad", back: b } as Action })),
   fc.boolean().map((o) => ({ data: cb.guidedStart(o), action: { kind: "guidedStart", forOther: o } as Action })),
   fc.constantFrom(...QUESTIONS).chain((q) => fc.constantFrom(...q.answers, "ns").map((a) => ({ data: cb.guidedAnswer(q.id, a), action: { kind: "guidedAnswer", question: q.id, answer: a } as Action }))),
   fc.constant({ data: cb.guidedBack, action: { kind: "guidedBack" } as Action }),
@@ -117,6 +121,14 @@ function build(a: Action): string {
       return cb.urgent(a.back);
     case "freeHelp":
       return cb.freeHelp(a.back);
+    case "bondNow":
+      return cb.bondNow(a.back);
+    case "detainedWhere":
+      return cb.detainedWhere(a.back);
+    case "detainedRussia":
+      return cb.detainedRussia(a.back);
+    case "detainedAbroad":
+      return cb.detainedAbroad(a.back);
     case "guidedStart":
       return cb.guidedStart(a.forOther);
     case "guidedAnswer":

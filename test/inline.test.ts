@@ -39,8 +39,9 @@ describe("inline mode", () => {
     expect(card).toContain("Видео: 17:21, 17:50, 18:00");
     expect(card).toContain("21 октября 2022 года");
     expect(card).toContain(tb.app.deps.i18n.t("ru")("common.disclaimer"));
-    // The card carries the topic's most important dated note, so 2022 advice never travels alone.
-    expect(card).toContain(tb.app.deps.i18n.t("ru")("updates.items.bond-border.short"));
+    // The card carries every dated note of the topic, so 2022 advice never travels alone: bond refused at the border, to those who entered without inspection, and the court fight since.
+    for (const item of tb.app.deps.content.notesFor("bond")) expect(card, item.id).toContain(ru(`updates.items.${item.id}.short`));
+    for (const id of ["bond-border", "bond-entered", "bond-litigation"]) expect(card, id).toContain(ru(`updates.items.${id}.short`));
     expect(card).toContain(`@${tb.tg.botInfo.username}`);
     const button = first!.reply_markup!.inline_keyboard[0]![0]!;
     expect("url" in button && button.url).toBe(`https://t.me/${tb.tg.botInfo.username}?start=ru-bond_in`);

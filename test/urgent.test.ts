@@ -1,9 +1,12 @@
-import { describe, expect, it, afterEach } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cb, parseCallback } from "../src/bot/callback-data.js";
 import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
 import { loadContent } from "../src/content/content.js";
 import { sentences, sourcedSentences } from "../src/content/sourced.js";
 import { createI18n, readLocales } from "../src/i18n.js";
+import { sourcesMonth } from "../src/content/render.js";
+import { bondNotes } from "../src/bot/features/urgent.js";
+import { renderContext } from "../src/bot/screens.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
@@ -17,21 +20,41 @@ afterEach(async () => {
 const LOCATOR = "https://locator.ice.gov/odls/";
 const EOIR = "https://www.justice.gov/eoir/list-pro-bono-legal-service-providers";
 
-describe("the urgent lane: someone detained", () => {
+/** One bot for a describe block's tests, each with its own user: starting a bot costs more than the tests that share it. */
+function sharedBot(options: Parameters<typeof startTestBot>[0] = {}): () => TestBot {
+  let shared: TestBot | undefined;
+  beforeAll(async () => {
+    shared = await startTestBot(options);
+  });
+  afterAll(async () => {
+    expect(shared?.tg.rejected ?? [], "Bot API calls rejected").toEqual([]);
+    await shared?.close();
+  });
+  return () => shared!;
+}
+
+/** Bond as the urgent lane dates it: the newest month of the bond notes' sources. */
+function bondCall(bot: TestBot, lang: "ru" | "en"): string {
+  const deps = bot.app.deps;
+  const r = renderContext({ t: deps.i18n.t(lang), lang, me: bot.tg.botInfo }, deps);
+  return texts(lang)("urgent.detained.call", { month: sourcesMonth(r, bondNotes(deps)) });
+}
+
+describe("the urgent lane: someone detained in the US", () => {
+  const bot = sharedBot({ bookingUrl: "https://firm.example/book" });
+
   it.each([
     ["ru", "сын задержан в США, где его искать"],
-    ["ru", "мужа задержали на границе"],
     ["ru", "брат в детеншене, как его найти"],
     ["ru", "ICE забрали племянника"],
-    ["ru", "zaderzhali syna"],
+    ["ru", "ICE забрал мужа"],
+    ["ru", "ICE задержал мужа"],
     ["en", "my son is detained by ICE, where is he?"],
     ["en", "ICE took my husband this morning"],
-    ["en", "they detained me at the border what now"],
     ["en", "my brother was arrested by immigration, how do I find him"],
-  ] as const)("%s %j: how to find them (ICE's locator and what it needs), what an A-number is, the firm in one tap", async (lang, typed) => {
-    tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
+  ] as const)("%s %j: how to find them (ICE's locator and what it needs), what an A-number is, bond as it stands, the firm in one tap", async (lang, typed) => {
     const t = texts(lang);
-    const user = tb.user({ language_code: lang });
+    const user = bot().user({ language_code: lang });
     await user.send(typed);
     const message = user.lastBotMessage()!;
     expect(firstLine(message.text!)).toBe(t("urgent.detained.title"));
@@ -42,10 +65,135 @@ describe("the urgent lane: someone detained", () => {
     expect(message.text).toContain("locator.ice.gov/odls");
     expect(message.text).toContain(lang === "ru" ? "30 ноября 2026" : "30 Nov 2026");
     expect(message.text).toContain("+1 646-859-0205");
+    // Bond, dated, and the full status one tap away.
+    expect(message.text).toContain(bondCall(bot(), lang));
     const labels = user.buttons().map((b) => b.text);
-    expect(labels).toEqual(expect.arrayContaining([t("buttons.book"), t("buttons.lawyer"), t("buttons.freeHelp")]));
+    expect(labels).toEqual(expect.arrayContaining([t("buttons.book"), t("buttons.lawyer"), t("buttons.freeHelp"), t("buttons.bondNow"), t("buttons.inRussia"), t("buttons.inAnotherCountry")]));
   });
 
+  it.each(["ru", "en"] as const)("%s: bond now is one dated status with every bond note, the same the bond topic and its inline card carry", async (lang) => {
+    const t = texts(lang);
+    const deps = bot().app.deps;
+    const user = bot().user({ language_code: lang });
+    await user.send(lang === "ru" ? "ICE забрал мужа" : "ICE took my husband");
+    await user.press(t("buttons.bondNow"));
+    const text = user.lastBotMessage()!.text!;
+    expect(firstLine(text)).toBe(t("urgent.bond.title"));
+    const topicNotes = deps.content.notesFor("bond").map((item) => item.id);
+    // Refused on arrival (Q. Li), to those who entered without inspection (Yajure Hurtado), and the court fight since (Maldonado Bautista, EOIR's memo).
+    expect(topicNotes).toEqual(expect.arrayContaining(["bond-border", "bond-entered", "bond-litigation"]));
+    expect(bondNotes(deps).map((item) => item.id).sort()).toEqual([...topicNotes].sort());
+    for (const id of topicNotes) expect(text, id).toContain(t(`updates.items.${id}.short`));
+    // Every update the bond texts cite is one of the topic's notes: the lane never says more than the card.
+    const cited = ["urgent.detained.call", "urgent.bond.body"].flatMap((key) => deps.content.sourced[key]!.flat()).filter((ref) => ref.startsWith("update:"));
+    for (const ref of cited) expect(topicNotes).toContain(ref.slice(7));
+    const inline = await user.inline(lang === "ru" ? "залог" : "bond");
+    const card = inline.find((r) => r.id === `${lang}:bond`)!.input_message_content.message_text;
+    for (const id of topicNotes) expect(card, `card ${id}`).toContain(t(`updates.items.${id}.short`));
+    // Back returns to the lane.
+    await user.press(t("buttons.back"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(t("urgent.detained.title"));
+  });
+});
+
+describe("someone detained outside the US, or where is not said", () => {
+  const bot = sharedBot();
+
+  it.each([
+    ["ru", "сына задержали на границе, что делать"],
+    ["ru", "мужа задержали на границе"],
+    ["ru", "zaderzhali syna"],
+    ["en", "they detained me at the border what now"],
+    ["en", "my son got detained, what do I do"],
+  ] as const)("%s %j: asks where first (a border could be Russia's), then answers for the place", async (lang, typed) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send(typed);
+    const question = user.lastBotMessage()!;
+    expect(firstLine(question.text!)).toBe(t("urgent.where.title"));
+    expect(question.signature).not.toContain(LOCATOR);
+    expect(user.buttons().slice(0, 3).map((b) => b.text)).toEqual([t("buttons.inUs"), t("buttons.inRussia"), t("buttons.inAnotherCountry")]);
+    await user.press(t("buttons.inRussia"));
+    expect(firstLine(question.text!)).toBe(t("urgent.russia.title"));
+    await user.press(t("buttons.inUs"));
+    expect(firstLine(question.text!)).toBe(t("urgent.detained.title"));
+  });
+
+  it.each([
+    ["ru", "сына задержали в аэропорту Астаны", "Казахстан"],
+    ["en", "my son was detained in Kazakhstan", "Kazakhstan"],
+  ] as const)("%s %j: in a third country, says honestly that the sources are silent, and offers the attorney; no ICE", async (lang, typed, country) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send(typed);
+    const message = user.lastBotMessage()!;
+    expect(firstLine(message.text!)).toBe(t("urgent.abroad.titleNamed", { country }));
+    expect(message.text).toContain(t("urgent.abroad.silent"));
+    expect(message.text).toContain(t("urgent.callFirm"));
+    expect(message.text).toContain("+1 646-859-0205");
+    expect(message.text).not.toContain(t("urgent.detained.title"));
+    expect(message.signature).not.toContain(LOCATOR);
+    expect(user.buttons()[0]!.text).toBe(t("buttons.lawyer"));
+    expect(user.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([t("buttons.inUs"), t("buttons.inRussia")]));
+  });
+
+  it.each([
+    ["ru", "мужа задержали в Шереметьево на выезде"],
+    ["en", "my husband was detained at the Russian border"],
+  ] as const)("%s %j: in Russia, the sources' silence, what the list says on exit bans (dated), the attorney; no ICE", async (lang, typed) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send(typed);
+    const message = user.lastBotMessage()!;
+    expect(firstLine(message.text!)).toBe(t("urgent.russia.title"));
+    expect(message.text).toContain(t("urgent.russia.silent"));
+    expect(message.text).toContain(t("urgent.russia.exit"));
+    for (const id of ["exit-ban", "e-register"]) expect(message.text, id).toContain(t(`updates.items.${id}.short`));
+    expect(message.text).toContain(t("urgent.callFirm"));
+    expect(message.signature).not.toContain(LOCATOR);
+    expect(message.text).not.toContain(t("urgent.free.title"));
+  });
+
+  it.each(["ru", "en"] as const)("%s: the lawyer screen's and the fear screen's detention button asks where", async (lang) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send("/lawyer");
+    await user.press(t("buttons.urgent"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(t("urgent.where.title"));
+    await user.send(lang === "ru" ? "мне страшно" : "I'm scared");
+    await user.press(t("buttons.urgent"));
+    expect(firstLine(user.lastBotMessage()!.text!)).toBe(t("urgent.where.title"));
+  });
+});
+
+describe("urgent text typed while a guided question waits", () => {
+  const bot = sharedBot();
+
+  it.each([
+    ["ru", ["ICE задержал мужа", "мне страшно", "удалите мои данные"]],
+    ["en", ["ICE detained my husband", "I'm scared", "delete my data"]],
+  ] as const)("%s: is answered at once, never swallowed by 'press a button'; the question stays open", async (lang, typed) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send("/start");
+    await user.press(t("buttons.guided"));
+    await user.pressData("g:loc:a");
+    const question = user.lastBotMessage()!;
+    expect(question.text).toContain(t("guided.questions.visa.text"));
+    const expected = [t("urgent.detained.title"), t("urgent.fear.lead"), t("free.forget")];
+    for (const [i, text] of typed.entries()) {
+      await user.send(text);
+      const reply = user.lastBotMessage()!;
+      expect(reply.message_id, text).not.toBe(question.message_id);
+      expect(firstLine(reply.text!), text).toBe(expected[i]);
+      expect(reply.text).not.toContain(t("guided.pressButton"));
+    }
+    await user.pressData("g:visa:n", question);
+    expect(question.text).toContain(t("guided.questions.res.text"));
+  });
+});
+
+describe("the urgent lane's screens", () => {
   it("questions about detention in general still go to the topic, not the urgent lane", async () => {
     tb = await startTestBot();
     for (const [lang, typed] of [["ru", "задержат ли меня на границе"], ["en", "how long will I be held in detention"]] as const) {

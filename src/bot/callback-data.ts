@@ -13,7 +13,9 @@ import { ANSWERS_PATTERN } from "./features/guided/answers.js";
  *   u[:<back>]                 what changed: the subjects;   u:<group>:<page>[:<back>]  one page
  *   us:<group>:<page>[:<back>] the sources of one page
  *   h[:<back>]                 talk to a lawyer
- *   d[:<back>]  df[:<back>]    the urgent lane: someone detained; free legal help
+ *   d[:<back>]  df[:<back>]    the urgent lane: someone detained in the US; free legal help
+ *   db[:<back>]                bond as it stands (from the urgent lane; <back> is the lane's)
+ *   dw[:<back>] dr[:<back>] dx[:<back>]   someone detained: where? in Russia; in another country
  *   g  gr                      start "My situation" (gr: for someone close, the first answer given)
  *   g:<question>:<answer>  g:b  g:x     inside the conversation: an answer, back, cancel
  *   R:<answers>  Rd:<answers>[:<page>]  Rs:<answers>  Rc:<answers>   a route, its step details, its
@@ -46,6 +48,10 @@ export type Action =
   | { kind: "handoff"; back: Back }
   | { kind: "urgent"; back: Back }
   | { kind: "freeHelp"; back: Back }
+  | { kind: "bondNow"; back: Back }
+  | { kind: "detainedWhere"; back: Back }
+  | { kind: "detainedRussia"; back: Back }
+  | { kind: "detainedAbroad"; back: Back }
   | { kind: "guidedStart"; forOther: boolean }
   | { kind: "guidedAnswer"; question: string; answer: string }
   | { kind: "guidedBack" }
@@ -82,6 +88,12 @@ export const cb = {
   /** The urgent lane: how to find someone detained, the A-number, the firm and free legal help in one screen. */
   urgent: (back: Back = MENU) => `d${backSuffix(back, MENU)}`,
   freeHelp: (back: Back = MENU) => `df${backSuffix(back, MENU)}`,
+  /** Bond as it stands, dated; `back` is where the urgent lane's own Back leads. */
+  bondNow: (back: Back = MENU) => `db${backSuffix(back, MENU)}`,
+  /** Someone detained, when it is not known where: the question (in the US, in Russia, elsewhere), and the answers for Russia and for another country. */
+  detainedWhere: (back: Back = MENU) => `dw${backSuffix(back, MENU)}`,
+  detainedRussia: (back: Back = MENU) => `dr${backSuffix(back, MENU)}`,
+  detainedAbroad: (back: Back = MENU) => `dx${backSuffix(back, MENU)}`,
   guidedStart: (forOther = false) => (forOther ? "gr" : "g"),
   guidedAnswer: (question: string, answer: string) => `g:${question}:${answer}`,
   guidedBack: "g:b",
@@ -135,6 +147,8 @@ function parseBack(raw: string | undefined, implied: Back): Back | undefined {
   return ID.test(raw) ? { to: "topic", id: raw } : undefined;
 }
 
+const WITH_BACK = { h: "handoff", d: "urgent", df: "freeHelp", db: "bondNow", dw: "detainedWhere", dr: "detainedRussia", dx: "detainedAbroad" } as const;
+
 const FIXED: Record<string, Action> = {
   m: { kind: "menu" },
   tl: { kind: "sections" },
@@ -184,11 +198,15 @@ export function parseCallback(data: string): Action | undefined {
     }
     case "h":
     case "d":
-    case "df": {
+    case "df":
+    case "db":
+    case "dw":
+    case "dr":
+    case "dx": {
       if (rest.length > 1) return undefined;
       const back = parseBack(a, MENU);
       if (back === undefined) return undefined;
-      return { kind: head === "h" ? "handoff" : head === "d" ? "urgent" : "freeHelp", back };
+      return { kind: WITH_BACK[head], back };
     }
     case "g":
       return rest.length === 2 && /^[a-z]{2,5}$/.test(a!) && /^(?:[a-z]|ns)$/.test(b!) ? { kind: "guidedAnswer", question: a!, answer: b! } : undefined;

@@ -68,9 +68,9 @@ export function listDates(r: RenderContext, items: readonly UpdateItem[] = r.con
   return `${r.t("common.listDates", { month: upTo(r, items), date: date(r, r.content.updates.newestCheck) })}${staleLine(r)}`;
 }
 
-/** One dated note: "• 25 Jun 2026 (reported): …" */
-export function noteLine(r: RenderContext, item: UpdateItem): string {
-  return `• ${itemDate(r, item)}${labelled(r, item)}: ${r.t(`updates.items.${item.id}.short`)}`;
+/** One dated note: "• 25 Jun 2026 (reported): …", in its short form or in full. */
+export function noteLine(r: RenderContext, item: UpdateItem, form: "short" | "text" = "short"): string {
+  return `• ${itemDate(r, item)}${labelled(r, item)}: ${r.t(`updates.items.${item.id}.${form}`)}`;
 }
 
 /** The header of a block of notes: since when they changed, and how far their sources run. */
@@ -140,14 +140,16 @@ export function renderTopic(r: RenderContext, topic: Topic): string {
 
 /**
  * The short, self-contained answer posted into another chat (inline mode, forwarding). It carries
- * the topic's most important dated note, so a card about 2022 advice never reads as an invitation.
+ * every dated note of the topic, as the topic itself does: each changes what its reader must do
+ * (bond refused at the border, and to those who entered without inspection), and the person it is
+ * sent to has no other screen to find the rest on. A card about 2022 advice never reads as an invitation.
  */
 export function renderTopicCard(r: RenderContext, topic: Topic): string {
-  const key = r.content.notesFor(topic.id)[0];
+  const notes = r.content.notesFor(topic.id);
   return [
     `<b>${r.t(`topics.${topic.id}.title`)}</b>`,
     r.t(`topics.${topic.id}.description`),
-    ...(key === undefined ? [] : [notesBlock(r, [key])]),
+    ...(notes.length === 0 ? [] : [notesBlock(r, notes)]),
     sourceLine(r, topic),
     footer(r),
   ].join("\n\n");

@@ -1,4 +1,5 @@
 import { isLang, type Lang } from "../i18n.js";
+import { STOP_WORDS, words } from "./text.js";
 import type { Intent, Intents, Place } from "./intents.js";
 import type { TopicSearch } from "./topic-search.js";
 
@@ -16,9 +17,13 @@ export interface Answers {
   place?: Place;
 }
 
-const LAWYER_INTENTS: ReadonlySet<Intent> = new Set(["call", "lawyer", "price"]);
+const LAWYER_INTENTS: ReadonlySet<Intent> = new Set(["call", "lawyer", "price", "cannotPay"]);
 /** Intents that decide the reply whatever else the text says. */
-const DECISIVE: ReadonlySet<Intent> = new Set(["forget", "bot", "detained", "relative", "distress"]);
+const DECISIVE: ReadonlySet<Intent> = new Set(["forget", "bot", "detained", "relative", "distress", "atBorder", "deadline", "cannotPay"]);
+/** What must not wait behind a question of the guided flow: deleting one's data, someone detained, fear. */
+const CANNOT_WAIT: ReadonlySet<Intent> = new Set(["forget", "detained", "distress"]);
+/** What a third country's card leads on to, when a query names only the country: getting to the US with a visa, and why not the border. */
+export const ABROAD_TOPICS = ["visa-inside", "border"] as const;
 /** Small talk: the reply, unless the text says more than a word besides. */
 const SMALL_TALK: ReadonlySet<Intent> = new Set(["thanks", "ok", "greeting"]);
 
@@ -34,21 +39,34 @@ export function answerQuery(search: TopicSearch, intents: Intents, raw: string, 
   const asked = /^(ru|en)(?:\s+|$)/i.exec(text);
   const forced = asked !== null && isLang(asked[1]!.toLowerCase()) ? (asked[1]!.toLowerCase() as Lang) : undefined;
   const query = forced === undefined ? text : text.slice(asked![0].length);
-  const found = search.search(query, forced ?? userLang, limit);
   const said = query === "" ? undefined : intents.recognise(query);
   const place = query === "" ? undefined : intents.place(query);
+  // A country's name says where the reader is, not what about: the topics answer the rest of the query, and a query that is only a country gets the card's own topics.
+  const rest = place === undefined ? query : intents.withoutPlace(query);
+  const found = search.search(rest, forced ?? userLang, limit);
+  const countryOnly = place !== undefined && !meaningful(rest);
+  const topics = countryOnly ? [...ABROAD_TOPICS] : place === undefined ? found.topics : found.topics.slice(0, Math.max(0, limit - 1));
   const aboutLawyer = said !== undefined && LAWYER_INTENTS.has(said.intent);
-  // The third-country card takes the place of the last topic: the answer stays as long.
-  const topics = place === undefined ? found.topics : found.topics.slice(0, Math.max(0, limit - 1));
   const ids = !aboutLawyer ? [...topics, LAWYER] : said.more === 0 || topics.length === 0 ? [LAWYER, ...topics] : [topics[0]!, LAWYER, ...topics.slice(1)];
-  const lang = forced ?? (place !== undefined && !/[a-z]/i.test(query) ? "ru" : found.lang);
+  // The language is the whole query's: «грузия» is Russian, "gruziya" transliterated Russian, "georgia" the user's.
+  const lang = forced ?? (place === undefined ? found.lang : !/[a-z]/i.test(query) ? "ru" : search.search(query, userLang, 1).lang);
   return { lang, ids: place === undefined ? ids : [ABROAD, ...ids], ...(place === undefined ? {} : { place }) };
 }
 
+/** Whether a text says anything besides stop words: "в" of «в Грузии» is nothing. */
+function meaningful(text: string): boolean {
+  return words(text).some((w) => !STOP_WORDS.ru.has(w) && !STOP_WORDS.en.has(w));
+}
+
+/** Where a detention happened, as the bot answers it: the US lane, Russia, a third country it names, or a question when the text does not say (or names a border without saying whose). */
+export type DetainedReading = { kind: "detained"; where: "us" | "russia" | "ask" } | { kind: "detained"; where: "abroad"; place: Place };
+
 /** What the bot does with a message typed in its chat. */
 export type TypedReading =
-  /** A decisive intent (forget, bot, detained, relative, distress) or small talk; topics that may help besides. */
+  /** A decisive intent (forget, bot, relative, distress, at the border, the deadline, no money) or small talk; topics that may help besides. */
   | { kind: "intent"; intent: Intent; topics: string[] }
+  /** Someone detained: where, as far as the text says. */
+  | DetainedReading
   /** Calling, a lawyer or the price: the lawyer screen. */
   | { kind: "lawyer"; intent: "call" | "lawyer" | "price" }
   /** Someone in a third country: its card, with the topics that may help. */
@@ -64,9 +82,13 @@ export type TypedReading =
 export function readTyped(search: TopicSearch, intents: Intents, text: string, lang: Lang): TypedReading {
   const said = intents.recognise(text);
   const topics = () => search.search(text, lang, 3).topics;
+  if (said?.intent === "detained") return detainedReading(intents, text);
   if (said !== undefined && DECISIVE.has(said.intent)) return { kind: "intent", intent: said.intent, topics: said.intent === "relative" ? topics() : [] };
   const place = intents.place(text);
-  if (place !== undefined) return { kind: "place", place, topics: topics() };
+  if (place !== undefined) {
+    const rest = intents.withoutPlace(text);
+    return { kind: "place", place, topics: meaningful(rest) ? search.search(rest, lang, 3).topics : [] };
+  }
   if (said !== undefined && LAWYER_INTENTS.has(said.intent)) {
     const found = said.more === 0 ? [] : topics();
     // "How much does a lawyer cost": the lawyer. "A lawyer promised me a visa": the topics, with the lawyer beside them.
@@ -79,11 +101,30 @@ export function readTyped(search: TopicSearch, intents: Intents, text: string, l
   return said === undefined ? { kind: "none" } : { kind: "intent", intent: said.intent, topics: [] };
 }
 
+/**
+ * Where a detention happened decides what helps: ICE's locator only for the US. A message that
+ * names the US (or ICE, «детеншн») goes to the US lane; Russia or a third country to what the bot
+ * can honestly say there; a border it does not name, or no place at all, is asked about.
+ */
+export function detainedReading(intents: Intents, text: string): DetainedReading {
+  const where = intents.detainedWhere(text);
+  if (where === "us" || where === "russia") return { kind: "detained", where };
+  const place = where === "border" ? undefined : intents.place(text);
+  return place === undefined ? { kind: "detained", where: "ask" } : { kind: "detained", where: "abroad", place };
+}
+
+/** Typed text that is answered at once even while a guided question waits for a button: the question stays open. */
+export function cannotWait(intents: Intents, text: string): boolean {
+  return intents.recognise(text)?.all.some((intent) => CANNOT_WAIT.has(intent)) ?? false;
+}
+
 /** A reading as a label of the labelled typed-message set (test/typed-messages.json). */
 export function typedLabel(reading: TypedReading): string {
   switch (reading.kind) {
     case "intent":
       return reading.intent;
+    case "detained":
+      return reading.where === "us" ? "detained" : `detained:${reading.where}`;
     case "lawyer":
       return reading.intent === "price" ? "price" : "lawyer";
     case "place":

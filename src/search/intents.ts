@@ -7,9 +7,10 @@ import { latinToCyrillic } from "./translit.js";
 /**
  * What typed text says besides a question about a topic. The urgent ones come first in the
  * content's order: wanting one's data deleted, asking whether this is a bot, someone detained,
- * writing for someone close, fear; then the lawyer, the price, and small talk.
+ * writing for someone close, fear; then being at the US border, the one-year filing deadline,
+ * having no money for a lawyer; then the lawyer, the price, and small talk.
  */
-export const INTENTS = ["forget", "bot", "detained", "relative", "distress", "call", "lawyer", "price", "thanks", "ok", "greeting"] as const;
+export const INTENTS = ["forget", "bot", "detained", "relative", "distress", "atBorder", "deadline", "cannotPay", "call", "lawyer", "price", "thanks", "ok", "greeting"] as const;
 export type Intent = (typeof INTENTS)[number];
 
 const patterns = z.array(z.string().trim().min(1).max(60)).min(1);
@@ -21,6 +22,12 @@ export const intentsFileSchema = z.object({
   fillers: z.object({ ru: z.array(z.string()), en: z.array(z.string()) }),
   /** Countries people flee to: a name in typed text or an inline query leads to the card for someone in a third country. */
   places: z.record(z.string().regex(/^[a-z]{2,12}$/), z.object({ name: z.object({ ru: z.string().min(1), en: z.string().min(1) }), patterns: bilingualPatterns })),
+  /**
+   * Where someone was detained, for a message about a detention: words that place it in the US
+   * (ICE, «детеншн», a US state), in Russia (a Russian airport, the military office), or at a
+   * border without saying whose. A third country is one of `places`.
+   */
+  detainedWhere: z.object({ us: bilingualPatterns, russia: bilingualPatterns, border: bilingualPatterns }),
 });
 export type IntentsFile = z.infer<typeof intentsFileSchema>;
 
@@ -50,6 +57,8 @@ function matchesAt(text: string[], at: number, p: Pattern): boolean {
 export interface Recognised {
   /** The first intent, in the content's order, that the text expresses. */
   intent: Intent;
+  /** Every intent the text expresses, in the content's order. */
+  all: Intent[];
   /** How many meaningful words the text says besides its intents: then it may still be a question about a topic. */
   more: number;
 }
@@ -58,6 +67,9 @@ export interface Place {
   id: string;
   name: Record<Lang, string>;
 }
+
+/** Where a detention happened, as far as the text says: in the US, in Russia, or at a border it does not name. */
+export type DetainedWhere = "us" | "russia" | "border";
 
 /**
  * The typed-text matcher: intents and places are content (content/intents.json), checked in both
@@ -68,12 +80,15 @@ export class Intents {
   private readonly compiled: [Intent, Pattern[]][];
   private readonly fillers: Set<string>;
   private readonly places: [Place, Pattern[]][];
+  private readonly where: [DetainedWhere, Pattern[]][];
 
   constructor(file: IntentsFile) {
     const both = (p: { ru: string[]; en: string[] }) => [...p.ru, ...p.en].map(compile);
     this.compiled = file.order.map((intent) => [intent, both(file.intents[intent] ?? { ru: [], en: [] })]);
     this.fillers = new Set([...file.fillers.ru, ...file.fillers.en].map(normalize));
     this.places = Object.entries(file.places).map(([id, p]) => [{ id, name: p.name }, both(p.patterns)]);
+    // In this order: a message that names the US (or ICE) is about the US whatever else it says.
+    this.where = (["us", "russia", "border"] as const).map((w) => [w, both(file.detainedWhere[w])]);
   }
 
   static load(path: string): Intents {
@@ -88,7 +103,29 @@ export class Intents {
 
   /** The first country the text names, in any case, language or common misspelling. */
   place(text: string): Place | undefined {
-    const read = (w: string[]) => this.places.find(([, list]) => list.some((p) => w.some((_, at) => matchesAt(w, at, p))))?.[0];
+    return this.firstOf(this.places, text);
+  }
+
+  /** Where the detention a text speaks of happened, when it says so: the US first, then Russia, then a border it does not name. */
+  detainedWhere(text: string): DetainedWhere | undefined {
+    return this.firstOf(this.where, text);
+  }
+
+  /** The text without the words that name a country: what else a query about "Georgia" asks. */
+  withoutPlace(text: string): string {
+    const read = (w: string[]) => {
+      const covered = new Set<number>();
+      for (const [, list] of this.places) for (const p of list) for (let at = 0; at < w.length; at++) if (matchesAt(w, at, p)) p.words.forEach((_, i) => covered.add(at + i));
+      return covered;
+    };
+    const original = words(text);
+    let covered = read(original);
+    if (covered.size === 0 && !hasCyrillic(text)) covered = read(original.map(latinToCyrillic));
+    return original.filter((_, i) => !covered.has(i)).join(" ");
+  }
+
+  private firstOf<T>(table: readonly [T, Pattern[]][], text: string): T | undefined {
+    const read = (w: string[]) => table.find(([, list]) => list.some((p) => w.some((_, at) => matchesAt(w, at, p))))?.[0];
     const direct = read(words(text));
     return direct !== undefined || hasCyrillic(text) ? direct : read(words(text).map(latinToCyrillic));
   }
@@ -96,29 +133,32 @@ export class Intents {
   private match(raw: string, w: string[]): Recognised | undefined {
     const covered = new Set<number>();
     const symbols = normalize(raw);
-    let first: Intent | undefined;
+    const all: Intent[] = [];
+    const found = (intent: Intent) => {
+      if (!all.includes(intent)) all.push(intent);
+    };
     for (const [intent, list] of this.compiled) {
       for (const p of list) {
         if (p.symbols !== undefined) {
-          if (p.symbols !== "" && symbols.includes(p.symbols)) first ??= intent;
+          if (p.symbols !== "" && symbols.includes(p.symbols)) found(intent);
           continue;
         }
         if (p.whole) {
           if (w.length === p.words.length && matchesAt(w, 0, p)) {
-            first ??= intent;
+            found(intent);
             p.words.forEach((_, i) => covered.add(i));
           }
           continue;
         }
         for (let at = 0; at + p.words.length <= w.length; at++) {
           if (!matchesAt(w, at, p)) continue;
-          first ??= intent;
+          found(intent);
           for (let i = 0; i < p.words.length; i++) covered.add(at + i);
         }
       }
     }
-    if (first === undefined) return undefined;
+    if (all.length === 0) return undefined;
     const more = w.filter((word, i) => !covered.has(i) && !this.fillers.has(word) && !STOP_WORDS.ru.has(word) && !STOP_WORDS.en.has(word)).length;
-    return { intent: first, more };
+    return { intent: all[0]!, all, more };
   }
 }

@@ -93,9 +93,9 @@ export function handoffScreen(view: View, deps: ContentDeps, back: Back, options
     keyboard: [
       ...(booking === undefined ? [] : [[button.url(t("buttons.book"), booking)]]),
       ...(messenger.url === "" ? [] : [[button.url(`💬 ${messenger.label}`, messenger.url)]]),
-      // Beside the firm: free legal help for those who cannot pay, and what to do if someone is held.
+      // Beside the firm: free legal help for those who cannot pay, and what to do if someone is held (where first: ICE's locator helps only in the US).
       [button.cb(t("buttons.freeHelp"), cb.freeHelp(here))],
-      ...(back.to === "urgent" ? [] : [[button.cb(t("buttons.urgent"), cb.urgent(here))]]),
+      ...(back.to === "urgent" ? [] : [[button.cb(t("buttons.urgent"), cb.detainedWhere(here))]]),
       navRow(view, backTarget(back, deps)),
     ],
   };

@@ -8,7 +8,8 @@ import { menuKeyboard, menuScreen, showOutdated, type View } from "../screens.js
 import { abroadScreen } from "./abroad.js";
 import { handoffScreen } from "./handoff.js";
 import { forgetAskScreen } from "./privacy.js";
-import { distressScreen, urgentScreen } from "./urgent.js";
+import { atBorderScreen, deadlineScreen } from "./typed-answers.js";
+import { detainedAbroadScreen, detainedRussiaScreen, detainedWhereScreen, distressScreen, freeHelpScreen, urgentScreen } from "./urgent.js";
 
 /** Typed text is read up to this length; beyond it, nothing changes what the bot answers. */
 const READ_CHARS = 500;
@@ -20,9 +21,11 @@ function topicButtons(view: View, topics: readonly string[], limit: number) {
 /**
  * Whatever no feature took, in a private chat. Typed text is answered the way a person would
  * (the decision is search/answer.ts's readTyped): deleting one's data gets the /forget button;
- * "are you a bot?" an honest answer and the lawyer; someone detained the urgent lane; someone
- * close the relative's path; fear a kind word, the route and the lawyer; a country the card for a
- * third country; calling, a lawyer or the price the lawyer screen; small talk a short reply; a
+ * "are you a bot?" an honest answer and the lawyer; someone detained the urgent lane for where it
+ * happened (the US, Russia, a third country), or the question where; someone at the US border the
+ * border warning; someone close the relative's path; fear a kind word, the route and the lawyer;
+ * the one-year deadline its rule; no money free legal help beside the firm; a country the card for
+ * a third country; calling, a lawyer or the price the lawyer screen; small talk a short reply; a
  * question the topics. Nothing typed is stored or logged. Media and unknown commands get the
  * menu; unknown buttons are reported as outdated.
  */
@@ -40,23 +43,38 @@ export function unhandledFeature(deps: BotDeps): Composer<BotContext> {
           case "bot":
             deps.stats.count("handoff");
             return handoffScreen(ctx, deps, { to: "menu" }, t("free.bot"));
-          case "detained":
-            return urgentScreen(ctx, deps, { to: "menu" });
           case "distress":
             return distressScreen(ctx);
+          case "atBorder":
+            return atBorderScreen(ctx, deps);
+          case "deadline":
+            return deadlineScreen(ctx, deps);
+          case "cannotPay":
+            return freeHelpScreen(ctx, deps, { to: "menu" });
           case "relative":
             return {
               html: t("free.relative"),
               keyboard: [
                 [button.cb(t("buttons.relative"), cb.guidedStart(true))],
                 ...topicButtons(ctx, reading.topics, 2),
-                [button.cb(t("buttons.urgent"), cb.urgent())],
+                [button.cb(t("buttons.urgent"), cb.detainedWhere())],
                 [button.cb(t("buttons.lawyer"), cb.handoff())],
                 [button.cb(t("buttons.home"), cb.menu)],
               ],
             };
           default:
             return { html: t(`free.${reading.intent}`), keyboard: menuKeyboard(ctx) };
+        }
+      case "detained":
+        switch (reading.where) {
+          case "us":
+            return urgentScreen(ctx, deps, { to: "menu" });
+          case "russia":
+            return detainedRussiaScreen(ctx, deps, { to: "menu" });
+          case "abroad":
+            return detainedAbroadScreen(ctx, deps, { to: "menu" }, reading.place);
+          case "ask":
+            return detainedWhereScreen(ctx, { to: "menu" });
         }
       case "lawyer":
         deps.stats.count("handoff");

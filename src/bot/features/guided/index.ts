@@ -4,7 +4,7 @@ import { parseCallback } from "../../callback-data.js";
 import type { CallbackRouter } from "../../callback-router.js";
 import type { BotContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
-import type { Intent } from "../../../search/intents.js";
+import { cannotWait } from "../../../search/answer.js";
 import { firstTap } from "../../first-tap.js";
 import { show } from "../../screen.js";
 import { menuScreen, showOutdated } from "../../screens.js";
@@ -13,7 +13,6 @@ import { GUIDED, guided } from "./conversation.js";
 import { questionScreen, routeCard, routeDetailsScreen, routeScreen, routeSummary } from "./screens.js";
 import { summaryKeyboard } from "./summary-handoff.js";
 
-const URGENT_TYPED: ReadonlySet<Intent> = new Set(["forget", "detained", "distress"]);
 /** Typed text is read up to this length, as everywhere else in the bot. */
 const TYPED_READ_CHARS = 500;
 
@@ -38,12 +37,14 @@ export function concernsConversation(ctx: BotContext): boolean {
  */
 export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotContext, ConversationData>, buttons: CallbackRouter): Composer<BotContext> {
   const feature = new Composer<BotContext>();
-  /** Typed text that must not wait behind a question: deleting one's data, someone detained, fear. The rest of the bot answers it; the question stays open. */
+  /**
+   * Typed text that must not wait behind a question: deleting one's data, someone detained, fear,
+   * wherever in the message it is said («ICE задержал мужа» speaks of a husband too). The rest of
+   * the bot answers it; the question stays open.
+   */
   const mustNotWait = (ctx: BotContext) => {
     const text = ctx.message?.text;
-    if (text === undefined || text.startsWith("/")) return false;
-    const said = deps.intents.recognise(text.slice(0, TYPED_READ_CHARS));
-    return said !== undefined && URGENT_TYPED.has(said.intent);
+    return text !== undefined && !text.startsWith("/") && cannotWait(deps.intents, text.slice(0, TYPED_READ_CHARS));
   };
   const active = feature.filter((ctx) => concernsConversation(ctx) && !mustNotWait(ctx));
   active.use(conversations<BotContext, Context>({ storage: { type: "context", version: CONVERSATION_VERSION, adapter: storage } }));
