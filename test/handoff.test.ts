@@ -82,6 +82,22 @@ describe("the lawyer screen", () => {
     expect(user.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([t("buttons.freeHelp"), t("buttons.urgent")]));
   });
 
+  it("reached from the menu or typed text by a relative, the checklist speaks to the reader and says the same goes for the person they ask for", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["ru", ru], ["en", en]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send(lang === "ru" ? "сын в Казахстане" : "my son is in Kazakhstan");
+      await user.press(t("buttons.lawyer"));
+      const typed = user.lastBotMessage()!.text!;
+      expect(typed).toContain(t("handoff.prepare"));
+      // The line for a relative: the same list, about the person.
+      expect(t("handoff.prepare").split("\n").at(-1)).toMatch(lang === "ru" ? /о близком человеке/ : /someone close to you/);
+      await user.send("/start");
+      await user.press(t("buttons.lawyer"));
+      expect(user.lastBotMessage()!.text).toContain(t("handoff.prepare"));
+    }
+  });
+
   it("with an e-mail and a messenger, the lawyer screen says to call or write, and shows both", async () => {
     tb = await startTestBot({ contentDir: contentWithFirm(FULL_FIRM) });
     const user = tb.user({ language_code: "en" });

@@ -47,6 +47,21 @@ describe("inline mode", () => {
     expect("url" in button && button.url).toBe(`https://t.me/${tb.tg.botInfo.username}?start=ru-bond_in`);
   });
 
+  it("a country alone finds its card, then getting there with a visa and why not the border, then the lawyer; the card speaks to whoever it is posted to", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    for (const [q, lang, country] of [["грузия", "ru", "Грузия"], ["georgia", "en", "Georgia"], ["в Сербии", "ru", "Сербия"], ["gruziya", "ru", "Грузия"]] as const) {
+      const results = await user.inline(q);
+      expect(results.map((r) => r.id), q).toEqual([`${lang}:abroad`, `${lang}:visa-inside`, `${lang}:border`, `${lang}:lawyer`]);
+      const card = results[0]!.input_message_content.message_text;
+      expect(card).toContain((lang === "ru" ? ru : en)("place.named", { country }));
+      // Pinned on purpose: the person the card is posted to typed nothing.
+      expect(card).not.toMatch(/упомянули|You mentioned/);
+    }
+    // A country with a question: the topics answer the question.
+    expect((await user.inline("грузия залог"))[1]!.id).toBe("ru:bond");
+  });
+
   it("Latin queries are answered in the user's language, unless they are transliterated Russian", async () => {
     tb = await startTestBot();
     const ru = tb.user({ language_code: "ru" });

@@ -9,7 +9,7 @@ import { Intents } from "../src/search/intents.js";
 import { TopicSearch } from "../src/search/topic-search.js";
 import { evaluateTyped, type TypedMessage } from "../tools/typed-eval.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
-import { firstLine, texts } from "./support/texts.js";
+import { firstLine, ru, texts } from "./support/texts.js";
 
 const i18n = createI18n(readLocales(LOCALES_DIR));
 const search = new TopicSearch(loadContent(CONTENT_DIR, i18n), i18n);
@@ -221,5 +221,14 @@ describe("typed text that one screen answers", () => {
     expect(text).toContain(t("answer.atBorder.route"));
     expect(user.buttons()[0]!.text).toBe(t("buttons.guided"));
     expect(user.buttons().map((b) => b.text)).toContain(t("buttons.lawyer"));
+  });
+
+  it("natural Russian: no calques, no dangling phrases (pinned on purpose, from the reader's report)", async () => {
+    const user = shared!.user({ language_code: "ru" });
+    for (const typed of ["вы настоящий адвокат?", "ок", "спасибо"]) {
+      await user.send(typed);
+      expect(user.lastBotMessage()!.text).not.toMatch(/на расстоянии одного звонка|когда понадобится/);
+    }
+    expect(user.lastBotMessage()!.text).toContain(ru("free.thanks"));
   });
 });
