@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CONTENT_DIR } from "../src/app.js";
+import { encodeAnswers } from "../src/bot/features/guided/answers.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
 
@@ -193,6 +194,35 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
     // mailto: cannot be a button; the address is in the text, where Telegram makes it tappable.
     expect(buttons.some((b) => "url" in b && b.url.startsWith("mailto:"))).toBe(false);
     expect((buttons.find((b) => b.text === t("buttons.book")) as { url: string }).url).toBe(BOOKING);
+  });
+
+  it.each(["ru", "en"] as const)("%s: the share button says it sends the summary, and what it shares is cut only between lines, saying so, with the request kept", async (lang) => {
+    tb = await startTestBot({ contentDir: contentWithFirm(FULL_FIRM) });
+    const t = lang === "en" ? en : ru;
+    // Every question answered: the longest summary.
+    const { message } = await summaryFor(lang, `R:${encodeAnswers({ who: "m", loc: "a", visa: "n", res: "n", draft: "s", views: "p", rec: "y", group: "f" })}`);
+    const buttons = message.reply_markup!.inline_keyboard.flat();
+    const share = buttons.find((b) => b.text === t("summary.share")) as { url: string } | undefined;
+    expect(share, "the share button says what it sends").toBeDefined();
+    const copy = (buttons.find((b) => "copy_text" in b) as { copy_text: { text: string } }).copy_text.text;
+    const messenger = new URL((buttons.find((b) => b.text.startsWith("💬")) as { url: string }).url).searchParams.get("text")!;
+    const shared = new URL(share!.url).searchParams.get("text")!;
+    // The facts, one per line, as the full summary states them.
+    const facts = message.text!.split("\n").filter((line) => line.startsWith("• ")).map((line) => line.slice(2));
+    for (const text of [shared, copy, messenger]) {
+      const lines = text.split("\n");
+      expect(lines[0]).toBe(t("summary.shortHead"));
+      expect(lines.at(-1)).toBe(t("route.summary.outro"));
+      const middle = lines.slice(1, -1);
+      const shortened = middle.at(-1) === t("summary.shortened");
+      const kept = shortened ? middle.slice(0, -1) : middle;
+      // Whole facts, in order, from the first; never a line cut in the middle.
+      expect(kept).toEqual(facts.slice(0, kept.length));
+      expect(shortened).toBe(kept.length < facts.length);
+    }
+    expect(copy.length).toBeLessThanOrEqual(256);
+    // Russian takes six characters a letter in a link: the shared text is shortened, and says so.
+    if (lang === "ru") expect(shared).toContain(t("summary.shortened"));
   });
 
   it("a relative's summary says so in its short version, and a messenger at t.me gets the text too", async () => {
