@@ -285,6 +285,24 @@ describe("every sentence of the urgent lane and the safety card names its source
     expect(sentences("• <b>Clear this chat.</b> /forget deletes it. Then 0.01% of U.S. travellers.\nNew line")).toEqual(["Clear this chat.", "/forget deletes it.", "Then 0.01% of U.S. travellers.", "New line"]);
   });
 
+  it.each(["ru", "en"] as const)("%s: /help and the safety card say what the bot asks and where the answers go, and that anyone's phone may be searched", async (lang) => {
+    tb = await startTestBot();
+    const t = texts(lang);
+    const user = tb.user({ language_code: lang });
+    await user.send("/help");
+    const help = user.lastBotMessage()!.text!;
+    // The paragraph about what the bot asks: the questionnaire's subjects, "prefer not to say", answers kept only in the buttons.
+    const asks = t("help.text", { username: tb.tg.botInfo.username, disclaimer: "" }).trim().split("\n\n").at(-1)!;
+    expect(help).toContain(asks);
+    await user.send(`/start ${lang}-safety`);
+    const safety = user.lastBotMessage()!.text!;
+    // Pinned on purpose: the bot does ask about summons, views and arrests, so "never asks … case details" was untrue;
+    // and "rarely" lulled the very people most likely to be searched.
+    for (const text of [help, safety]) expect(text).not.toMatch(lang === "ru" ? /подробности дела/ : /case details/);
+    expect(safety).not.toMatch(lang === "ru" ? /хотя редко/ : /though rarely/);
+    expect(safety).toContain(lang === "ru" ? "менее чем у 0,01% въезжающих" : "fewer than 0.01% of arriving travellers");
+  });
+
   it("the safety card no longer states the CBP figure without its official page, and names the page with its check date", async () => {
     tb = await startTestBot();
     for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
