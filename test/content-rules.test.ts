@@ -8,7 +8,7 @@ import { createI18n, localeKeys, readLocales } from "../src/i18n.js";
 import { LOCALES_DIR } from "../src/app.js";
 import { everyAnswerCombination, MENTIONS } from "../tools/content-audit.js";
 import { languageProblems, readGlossary } from "../tools/content-language.js";
-import { gradeProblems, readVerifiedList } from "../tools/verified-list.js";
+import { copyProblems, gradeProblems, readVerifiedList } from "../tools/verified-list.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { notesOn, upTo } from "./support/notes.js";
 import { texts, type Texts } from "./support/texts.js";
@@ -150,6 +150,18 @@ describe("the content rules, in the content", () => {
       expect.stringContaining('"proclamation-ruling": graded likely, but the verified list (1d) grades "the ruling date and authorship'),
       expect.stringContaining('"one-year": the verified list (A1) says it was not re-checked'),
     ]);
+  });
+
+  it("a source link the verified list calls a copy ('via mirror', 'via CityNews Toronto') names the site it is on, and only those do", async () => {
+    tb = await start();
+    const path = join(SOURCE, "updates-2026-11.md");
+    const items = tb.app.deps.content.updates.all;
+    expect(copyProblems(items, path)).toEqual([]);
+    const unmarked = items.map((i) => (i.id === "uscis-hold" ? { ...i, sources: i.sources.map(({ copyAt: _, ...s }) => s) } : i));
+    expect(copyProblems(unmarked, path)).toEqual([expect.stringContaining('"uscis-hold": the verified list calls https://localnewswave.com/')]);
+    // "seen via" names where an original link was read: not a copy.
+    const marked = items.map((i) => (i.id === "turn-backs" ? { ...i, sources: i.sources.map((s) => ({ ...s, copyAt: "scour.ing" })) } : i));
+    expect(copyProblems(marked, path)).toEqual([expect.stringContaining('"turn-backs": copyAt is set for https://www.scotusblog.com/')]);
   });
 
   it("the glossary holds: no rejected term and no stray English on a Russian screen, no Russian on an English one; a planted one is caught", async () => {

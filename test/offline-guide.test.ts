@@ -24,6 +24,11 @@ function expectSelfContained(html: string) {
   expect(html).toContain('name="viewport"');
 }
 
+/** What a reader sees of some HTML: its text, with entities decoded. */
+function htmlText(html: string): string {
+  return html.replace(/<[^>]+>/g, "").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
 /** Elements with an id, by id: enough structure to check what the guide contains. */
 function sections(html: string): Map<string, string> {
   const found = new Map<string, string>();
@@ -88,6 +93,41 @@ describe("offline guide", () => {
     }
     const summary = sections(html).get("summary")!;
     expect(summary).toContain(`<a href="#relatives">${t("guide.forRelatives")}</a>`);
+  });
+
+  it.each(["ru", "en"] as const)("%s: says what to do if someone is detained (ICE's locator, the A-number, bond as it stands, outside the US) and where free legal help is, and reads as a file, not a chat", async (lang) => {
+    const t = texts(lang);
+    const { html } = await guideFor(lang);
+    const found = sections(html);
+    const detained = found.get("detained")!;
+    expect(detained).toContain('href="https://locator.ice.gov/odls/"');
+    expect(htmlText(detained)).toContain(t("urgent.detained.anumber"));
+    for (const item of tb!.app.deps.content.notesFor("bond")) expect(detained, item.id).toContain(`href="#update-${item.id}"`);
+    for (const key of ["urgent.russia.silent", "urgent.abroad.silent", "urgent.callFirm"]) expect(htmlText(detained), key).toContain(t(key));
+    const free = found.get("free-help")!;
+    expect(free).toContain('href="https://www.justice.gov/eoir/list-pro-bono-legal-service-providers"');
+    expect(htmlText(free)).toContain(t("guide.freeHelpFirm"));
+    // One tap from the top, in the contents, and right after the relatives' section.
+    expect(found.get("summary")).toContain(`<a href="#detained">${t("guide.forDetained")}</a>`);
+    const order = [...html.matchAll(/<section id="([^"]+)">/g)].map((m) => m[1]);
+    expect(order.slice(order.indexOf("relatives"), order.indexOf("relatives") + 3)).toEqual(["relatives", "detained", "free-help"]);
+    // Pinned on purpose (reader's report): a file is not a chat, and the bot does not open inside it.
+    expect(htmlText(html)).not.toMatch(lang === "ru" ? /Этот бот откроется|этот чат|этом чате/ : /This bot opens|this chat/i);
+  });
+
+  it("a source link that opens a copy on another site names the original publisher and says it is a copy", async () => {
+    const { html } = await guideFor("ru");
+    const deps = tb!.app.deps;
+    const copies = deps.content.updates.items.flatMap((item) => item.sources.filter((s) => s.copyAt !== undefined).map((s) => ({ item, s })));
+    // The verified list's "via mirror" links: efinder.lk, Local News Wave, breathtakinglagoon.com, a cloudfront host…
+    expect(copies.map(({ s }) => new URL(s.url!).hostname)).toEqual(expect.arrayContaining(["efinder.lk", "localnewswave.com", "breathtakinglagoon.com", "dfnihf8fcqrzv.cloudfront.net"]));
+    for (const { item, s } of copies) {
+      const block = sections(html).get(`update-${item.id}`)!;
+      const link = block.match(new RegExp(`<a href="${s.url!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/&/g, "&amp;")}">([^<]*)</a>`))?.[1];
+      const publisher = typeof s.publisher === "string" ? s.publisher : s.publisher.ru;
+      expect(link, s.url).toContain(publisher);
+      expect(link, s.url).toContain(ru("guide.copyAt", { site: s.copyAt }));
+    }
   });
 
   it("the copy sent to a relative opens with the relatives' section, unfolded, first in the contents", async () => {

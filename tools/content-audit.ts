@@ -22,7 +22,7 @@ import { renderTopicCard, SCREEN_CHAR_BUDGET } from "../src/content/render.js";
 import { LANGUAGES, type Lang, localeKeys } from "../src/i18n.js";
 import { htmlToText, MAX_BUTTON_URL_LENGTH, MAX_COPY_TEXT_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
 import { languageProblems, readGlossary } from "./content-language.js";
-import { gradeProblems, readVerifiedList } from "./verified-list.js";
+import { copyProblems, gradeProblems, readVerifiedList } from "./verified-list.js";
 
 /** A bot username of Telegram's maximum length, so every check holds for any deployment. */
 const LONGEST_ME = { username: "x".repeat(32), id: 1, is_bot: true, first_name: "x" } as UserFromGetMe;
@@ -178,6 +178,7 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
 
   problems.push(...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps), ...questionTextProblems(deps));
   problems.push(...gradeProblems(deps.content.updates.all, readVerifiedList(join(sourceDir, "updates-2026-11.md"))));
+  problems.push(...copyProblems(deps.content.updates.all, join(sourceDir, "updates-2026-11.md")));
   problems.push(...languageProblems(deps.i18n, deps.content, readGlossary(join(sourceDir, "CONTENT-GUIDE.md"))));
 
   const now = current.now();

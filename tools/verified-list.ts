@@ -74,3 +74,25 @@ export function gradeProblems(items: readonly UpdateItem[], list: Map<string, Li
   }
   return problems;
 }
+
+/**
+ * Where a source's link opens a copy of the publisher's text on another site, the verified list
+ * says so on the line with that link ("(via mirror)", "(AP, via CityNews Toronto)"); "seen via"
+ * names where an original link was read, which is not a copy. A copy must say which site it is on
+ * (copyAt), so the guide shows it as a copy; a link the list does not call a copy must not.
+ */
+export function copyProblems(items: readonly UpdateItem[], listPath: string): string[] {
+  const lines = readFileSync(listPath, "utf8").split("\n");
+  const problems: string[] = [];
+  for (const item of items) {
+    for (const source of item.sources) {
+      if (source.url === undefined) continue;
+      const line = lines.find((l) => l.includes(source.url!));
+      if (line === undefined) continue;
+      const copy = [...line.matchAll(/\(([^()]*)\)/g)].some((m) => /\bvia\b/i.test(m[1]!) && !/\bseen via\b/i.test(m[1]!));
+      if (copy && source.copyAt === undefined) problems.push(`update "${item.id}": the verified list calls ${source.url} a copy ("via"); name the site it is on with copyAt`);
+      if (!copy && source.copyAt !== undefined) problems.push(`update "${item.id}": copyAt is set for ${source.url}, which the verified list does not call a copy`);
+    }
+  }
+  return problems;
+}

@@ -43,6 +43,8 @@ const source = z.object({
   publisher: z.union([z.string().min(1), bilingual]),
   date: z.string().regex(DAY_OR_MONTH, "must be a YYYY-MM-DD or YYYY-MM date").optional(),
   url: httpsUrl.optional(),
+  /** The site the link opens when it is a copy of the publisher's text there (the verified list's "via mirror", "via CityNews Toronto"): the offline guide names it. */
+  copyAt: z.string().min(1).optional(),
 });
 
 export const GRADES = ["confirmed", "likely", "unverified"] as const;

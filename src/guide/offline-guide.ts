@@ -1,25 +1,54 @@
-import { date, firmAbout, itemLabels, listDates, noteLine, notesHeader, type RenderContext, situationsText, sourceLine } from "../content/render.js";
-import type { Topic, UpdateItem } from "../content/schema.js";
+import { citedPages, date, firmAbout, itemLabels, listDates, noteLine, notesHeader, pageAddress, pageCitation, type RenderContext, situationsText, sourceLine, sourcesMonth } from "../content/render.js";
+import type { Source, Topic, UpdateItem } from "../content/schema.js";
 import { escapeHtml } from "../telegram/html.js";
 
 /**
  * The offline guide: one HTML file with a short summary and the contacts on top, every topic,
- * the dated changes with links to their sources, and the disclaimer, for readers who cannot use
- * Telegram (it is reported blocked in Russia). It makes no network requests and needs no
- * scripts; it fits a phone's width; and it speaks as a document, never of buttons or commands.
+ * what to do if someone is detained and where to find free legal help, the dated changes with
+ * links to their sources (a copy on another site named as such), and the disclaimer, for readers
+ * who cannot use Telegram (it is reported blocked in Russia). It makes no network requests and
+ * needs no scripts; it fits a phone's width; and it speaks as a document, never of buttons,
+ * commands or "this chat".
  */
 /** The section written for someone helping a person close to them: first in their copy, one tap from the top in others. */
 const RELATIVES = "relatives";
+/** The urgent lane's sections, right after the relatives' one: someone detained, and free legal help. */
+const DETAINED = "detained";
+const FREE_HELP = "free-help";
+/** The bond topic: its notes are bond as it stands, as in the bot's urgent lane. */
+const BOND = "bond";
+
+interface GuideSection {
+  id: string;
+  title: string;
+  html: () => string;
+}
 
 export function buildOfflineGuide(r: RenderContext, generatedOn: Date, bookingUrl?: string, audience: "reader" | "relative" = "reader"): string {
   const t = r.t;
   const content = r.content;
   const recorded = date(r, content.recordedOn, "long");
   const stale = r.staleAfterDays === undefined ? "" : `<p class="warn">${t("common.stale", { date: date(r, content.updates.newestCheck), days: r.staleAfterDays })}</p>`;
-  const relatives = content.topics.filter((topic) => topic.id === RELATIVES);
-  const topics = audience === "relative" ? [...relatives, ...content.topics.filter((topic) => topic.id !== RELATIVES)] : content.topics;
-  const toc = topics.map((topic) => `<li><a href="#${topic.id}">${t(`topics.${topic.id}.title`)}</a></li>`).join("\n");
-  const forRelatives = relatives.length === 0 ? "" : `<p><a href="#${RELATIVES}">${t("guide.forRelatives")}</a></p>`;
+  const forRelative = audience === "relative";
+  const urgent: GuideSection[] = [
+    { id: DETAINED, title: t("guide.detainedTitle"), html: () => detainedSection(r, forRelative) },
+    { id: FREE_HELP, title: t("guide.freeHelpTitle"), html: () => freeHelpSection(r) },
+  ];
+  const topicSections = content.topics.flatMap((topic): GuideSection[] => {
+    const own: GuideSection = { id: topic.id, title: topicTitle(r, topic), html: () => (topic.kind === "updates" ? updatesSection(r) : topicSection(r, topic, forRelative && topic.id === RELATIVES)) };
+    // Someone detained and free legal help follow the relatives' section: what a relative most needs after it.
+    return topic.id === RELATIVES ? [own, ...urgent] : [own];
+  });
+  const relativesFirst = topicSections.filter((s) => s.id === RELATIVES || s.id === DETAINED || s.id === FREE_HELP);
+  const ordered = forRelative && relativesFirst.length > 0 ? [...relativesFirst, ...topicSections.filter((s) => !relativesFirst.includes(s))] : topicSections;
+  const toc = ordered.map((section) => `<li><a href="#${section.id}">${section.title}</a></li>`).join("\n");
+  const hasRelatives = content.topics.some((topic) => topic.id === RELATIVES);
+  const forRelatives = [
+    ...(hasRelatives ? [`<a href="#${RELATIVES}">${t("guide.forRelatives")}</a>`] : []),
+    `<a href="#${DETAINED}">${t("guide.forDetained")}</a>`,
+  ]
+    .map((link) => `<p>${link}</p>`)
+    .join("\n");
   return `<!doctype html>
 <html lang="${r.lang}">
 <head>
@@ -48,7 +77,7 @@ ${stale}
 <h2 style="margin-top:.5em;border:0;padding:0">${t("guide.summaryTitle")}</h2>
 ${paragraphs(t("guide.summary"))}
 ${forRelatives}
-<h3>${t("guide.contactTitle")}</h3>
+<h3 id="contacts">${t("guide.contactTitle")}</h3>
 ${contacts(r, bookingUrl)}
 <p>${t("common.disclaimer")}</p>
 </section>
@@ -57,7 +86,7 @@ ${contacts(r, bookingUrl)}
 ${toc}
 </ol>
 <p class="src">${t("guide.foldHint")}</p>
-${topics.map((topic) => (topic.kind === "updates" ? updatesSection(r) : topicSection(r, topic, audience === "relative" && topic.id === RELATIVES))).join("\n")}
+${ordered.map((section) => section.html()).join("\n")}
 <p class="src">${t("guide.privacyNote")}</p>
 </body>
 </html>
@@ -83,18 +112,78 @@ function folded(id: string, title: string, body: string[], open: boolean): strin
   return [`<section id="${id}">`, `<details${open ? " open" : ""}>`, `<summary><h2>${title}</h2></summary>`, ...body, "</details>", "</section>"].join("\n");
 }
 
+/** A topic's title in the guide: its own where the bot's speaks of the bot ("your phone and this chat"). */
+function topicTitle(r: RenderContext, topic: Topic): string {
+  const own = `topics.${topic.id}.guideTitle`;
+  return r.t(own) === own ? r.t(`topics.${topic.id}.title`) : r.t(own);
+}
+
 function topicSection(r: RenderContext, topic: Topic, open = false): string {
   const t = r.t;
   const own = `topics.${topic.id}.guideBody`;
-  const body = t(own) === own ? t(`topics.${topic.id}.body`, { recorded: date(r, r.content.recordedOn, "long") }) : t(own);
-  const notes = r.content.notesFor(topic.id);
+  const hasOwn = t(own) !== own;
+  const body = hasOwn ? t(own) : t(`topics.${topic.id}.body`, { recorded: date(r, r.content.recordedOn, "long") });
   const parts = [paragraphs(body)];
-  if (notes.length > 0) {
-    const lines = notes.map((item) => `<li>${noteLine(r, item).replace(/^• /, "")} <a href="#update-${item.id}">↓</a></li>`);
-    parts.push(`<div class="note">${notesHeader(r, notes)}<ul>${lines.join("")}</ul></div>`);
-  }
-  parts.push(`<p class="src">${sourceLine(r, topic)}</p>`, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`);
-  return folded(topic.id, t(`topics.${topic.id}.title`), parts, open);
+  const notes = r.content.notesFor(topic.id);
+  if (notes.length > 0) parts.push(notesList(r, notes));
+  // The official pages the shown text cites (its own guide text may cite fewer than the bot's).
+  const source = topic.kind === "safety" ? t("common.source.safety", { pages: citedPages(r, [hasOwn ? own : `topics.${topic.id}.body`]).map((p) => pageCitation(r, p)).join("; "), interpolation: { escapeValue: false } }) : sourceLine(r, topic);
+  parts.push(`<p class="src">${source}</p>`, backToContents(r));
+  return folded(topic.id, topicTitle(r, topic), parts, open);
+}
+
+/** Dated notes, each linked to its full entry with sources further down. */
+function notesList(r: RenderContext, notes: readonly UpdateItem[]): string {
+  const lines = notes.map((item) => `<li>${noteLine(r, item).replace(/^• /, "")} <a href="#update-${item.id}">↓</a></li>`);
+  return `<div class="note">${notesHeader(r, notes)}<ul>${lines.join("")}</ul></div>`;
+}
+
+function backToContents(r: RenderContext): string {
+  return `<p class="src"><a href="#contents">↑ ${r.t("guide.contents")}</a></p>`;
+}
+
+/** A text of the urgent lane that names an official page, with its address and check date. */
+function withPage(r: RenderContext, key: string, pageId: string): string {
+  const page = r.content.page(pageId);
+  return page === undefined ? "" : r.t(key, { url: page.url, address: pageAddress(page), checked: date(r, page.checked) });
+}
+
+/**
+ * Someone detained, as the bot's urgent lane says it: in the US, how to find them with ICE's
+ * locator, the A-number, bond as it stands with its dated notes, the attorney; in Russia or another
+ * country, that the sources say nothing, the exit bans (dated), the attorney. Open in a relative's copy.
+ */
+function detainedSection(r: RenderContext, open: boolean): string {
+  const t = r.t;
+  const bondNotes = [...r.content.notesFor(BOND)];
+  const exitBan = ["exit-ban", "exit-ban-earlier", "e-register"].flatMap((id) => r.content.updates.items.filter((item) => item.id === id));
+  const toContacts = `<p><a href="#contacts">↑ ${t("guide.contactTitle")}</a></p>`;
+  return folded(
+    DETAINED,
+    t("guide.detainedTitle"),
+    [
+      `<h3>${t("buttons.inUs")}</h3>`,
+      paragraphs(withPage(r, "urgent.detained.find", "ice-locator")),
+      paragraphs(t("urgent.detained.anumber")),
+      `<p>${t("urgent.bond.title")}: ${t("urgent.bond.body", { month: sourcesMonth(r, bondNotes) ?? "" })}</p>`,
+      ...(bondNotes.length === 0 ? [] : [notesList(r, bondNotes)]),
+      `<h3>${t("buttons.inRussia")}</h3>`,
+      `<p>${t("urgent.russia.silent")} ${t("urgent.russia.exit")}</p>`,
+      ...(exitBan.length === 0 ? [] : [notesList(r, exitBan)]),
+      `<h3>${t("buttons.inAnotherCountry")}</h3>`,
+      `<p>${t("urgent.abroad.silent")}</p>`,
+      `<p>${t("urgent.callFirm")}</p>`,
+      toContacts,
+      backToContents(r),
+    ],
+    open,
+  );
+}
+
+/** Free legal help: EOIR's list, for people whose case is before a US immigration court; nothing the sources name for anyone else. */
+function freeHelpSection(r: RenderContext): string {
+  const t = r.t;
+  return folded(FREE_HELP, t("guide.freeHelpTitle"), [paragraphs(withPage(r, "urgent.free.body", "eoir-pro-bono")), `<p>${t("guide.freeHelpFirm")}</p>`, backToContents(r)], false);
 }
 
 /** Every dated change, by subject and newest first, with links to its sources. */
@@ -109,7 +198,7 @@ function updatesSection(r: RenderContext): string {
   return folded(
     "updates",
     t("guide.updatesTitle"),
-    [paragraphs(t("topics.updates.body", { recorded: date(r, r.content.recordedOn, "long") })), `<p class="src">${checked}</p>`, ...groups, `<p class="src"><a href="#contents">↑ ${t("guide.contents")}</a></p>`],
+    [paragraphs(t("topics.updates.body", { recorded: date(r, r.content.recordedOn, "long") })), `<p class="src">${checked}</p>`, ...groups, backToContents(r)],
     false,
   );
 }
@@ -118,13 +207,15 @@ function entry(r: RenderContext, item: UpdateItem): string {
   const t = r.t;
   const when = item.date === null ? t("common.law") : date(r, item.date);
   const label = ` · <i>${itemLabels(r, item, true).join(", ")}</i>`;
-  const sources = item.sources
-    .map((s) => {
-      const name = escapeHtml(typeof s.publisher === "string" ? s.publisher : s.publisher[r.lang]) + (s.date === undefined ? "" : `, ${date(r, s.date)}`);
-      return s.url === undefined ? name : `<a href="${escapeHtml(s.url)}">${name}</a>`;
-    })
-    .join("; ");
+  const sources = item.sources.map((s) => sourceLink(r, s)).join("; ");
   return `<div class="entry" id="update-${item.id}"><p><b>${when}</b>${label} · ${t(`updates.items.${item.id}.text`)}</p><p class="src">${t("common.for")}: ${situationsText(r, item)}. ${t("common.sources")}: ${sources}</p></div>`;
+}
+
+/** A source by its original publisher; a link that opens a copy on another site says so ("a copy on efinder.lk"). */
+function sourceLink(r: RenderContext, s: Source): string {
+  const name = escapeHtml(typeof s.publisher === "string" ? s.publisher : s.publisher[r.lang]) + (s.date === undefined ? "" : `, ${date(r, s.date)}`);
+  const copy = s.copyAt === undefined ? "" : ` (${r.t("guide.copyAt", { site: s.copyAt })})`;
+  return s.url === undefined ? name + copy : `<a href="${escapeHtml(s.url)}">${name}${copy}</a>`;
 }
 
 /** Telegram text uses blank lines and "• " bullets; HTML wants paragraphs and line breaks. */
