@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { htmlToText } from "../src/telegram/html.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
-import { notesOn, upTo } from "./support/notes.js";
+import { labelsOf, upTo } from "./support/notes.js";
 import { expectExit, runChild } from "./support/process.js";
 import { skipReason } from "./support/tools.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
@@ -68,8 +68,10 @@ describe("what has changed since 2022", () => {
       // One line: "n. date · grade: short"; the grade's label follows the grade, and "not re-checked" is said.
       const line = page!.text.split("\n").find((l) => l.endsWith(short))!;
       const n = /^(\d+)\. /.exec(line)![1];
-      const labels = [t(`common.grades.${item.grade}`), ...(item.rechecked === false ? [t("common.notRechecked")] : [])].join(", ");
+      const labels = labelsOf(tb.app.deps.content, t, lang, item.id, true).join(", ");
       expect(line).toContain(` · ${labels}: `);
+      // A confirmed item not re-checked is never "confirmed, not re-checked": one label that says as of when.
+      expect(line).not.toMatch(lang === "en" ? /confirmed, not re-checked/ : /подтверждено, не перепроверено/);
       if (item.date === null) expect(line.startsWith(`${n}. ${t("common.law")}`), item.id).toBe(true);
       // The sources are not on the page, but on its sources screen, numbered alike, with whom the item concerns.
       for (const source of item.sources) expect(page!.text).not.toContain(`${publisher(source, lang)},`);
@@ -87,20 +89,41 @@ describe("what has changed since 2022", () => {
     }
   });
 
-  it("no page is longer than a phone screen, and each says how far its items' sources run and when the list was compiled", async () => {
+  it("no page is longer than a card, and every page of a subject says alike how far its items run, that the list was compiled on 29 Nov 2026, and that its sources mostly end in mid-2026", async () => {
     tb = await startTestBot();
     const content = tb.app.deps.content;
     for (const lang of ["ru", "en"] as const) {
       const t = texts(lang);
       const { pages } = await readAllPages(lang);
       for (const page of pages) {
-        expect(page.text.length, `${lang} ${page.group}`).toBeLessThanOrEqual(1500);
+        // As short as a card where the items allow: the pages that ran to 1,300-1,500 characters are split.
+        expect(page.text.length, `${lang} ${page.group}`).toBeLessThanOrEqual(1200);
         expect(page.sources.length, `${lang} ${page.group} sources`).toBeLessThanOrEqual(1500);
-        const month = upTo(content, lang, notesOn(content, page.text, t));
-        for (const screen of [page.text, page.sources]) expect(screen).toContain(t("common.listDates", { month, date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г." }));
+        // One statement for the whole subject, at least as recent as every item it shows (dates included, not only sources).
+        const month = upTo(content, lang, content.updates.inGroup(page.group).map((i) => i.id));
+        for (const screen of [page.text, page.sources]) {
+          expect(screen).toContain(t("common.listDates", { month, date: lang === "en" ? "29 Nov 2026" : "29 ноября 2026 г." }));
+          expect(screen.split(lang === "en" ? "run up to" : "записей — на").length, `${lang} ${page.group}: one "as of" per screen`).toBe(2);
+        }
       }
+      expect(t("common.listDates", { month: "", date: "" })).toMatch(lang === "en" ? /mostly end in mid-2026/ : /в основном заканчиваются серединой 2026 года/);
       expect(pages.length).toBeGreaterThan(tb.app.deps.content.updates.groups.length);
     }
+  });
+
+  it("an item dated after its sources (announced in April, in force in May) makes the screen's sources run to May, not April", async () => {
+    tb = await startTestBot();
+    const item = tb.app.deps.content.updates.all.find((i) => i.id === "fee-rejection")!;
+    expect(item.date).toBe("2026-05-29");
+    expect(item.sources.every((s) => (s.date ?? "") < "2026-05")).toBe(true);
+    expect(upTo(tb.app.deps.content, "ru", ["fee-rejection"])).toBe("май 2026 г.");
+    const user = tb.user({ language_code: "ru" });
+    await user.send("/start");
+    // Someone in the US: the route's reasons include the fee rule of 29 May 2026.
+    await user.pressData("R:mu..npn.");
+    const text = user.lastBotMessage()!.text!;
+    expect(text).toContain(ru("updates.items.fee-rejection.short"));
+    expect(text).not.toContain("источники — на апрель 2026 г.");
   });
 
   it("dates are unambiguous: day and month in words, never 02/12/2025", async () => {
@@ -110,14 +133,24 @@ describe("what has changed since 2022", () => {
       const all = pages.map((p) => `${p.text}\n${p.sources}`).join("\n");
       expect(all).not.toMatch(/\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b/);
       expect(all).toContain(lang === "en" ? "25 Jun 2026" : "25 июня 2026 г.");
+      // English months are three letters, September too: "6 Sep 2025", never "6 Sept 2025".
+      if (lang === "en") {
+        expect(all).toContain("6 Sep 2025");
+        expect(all).not.toMatch(/\bSept\b/);
+      }
     }
   });
 
-  it("the long-standing one-year deadline is labelled as law, and as not re-checked", async () => {
+  it("the long-standing one-year deadline is labelled as law not re-checked, in words that doubt the check, not the law", async () => {
     tb = await startTestBot();
-    const user = tb.user({ language_code: "en" });
-    await user.send("/start en-visa-inside");
-    expect(user.lastBotMessage()!.text).toContain(`• ${en("common.law")} (${en("common.notRechecked")}): ${en("updates.items.one-year.short")}`);
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send(`/start ${lang}-visa-inside`);
+      expect(user.lastBotMessage()!.text).toContain(`• ${t("common.law")} (${t("common.lawNotRechecked")}): ${t("updates.items.one-year.short")}`);
+    }
+    // Safety pin: the verified list says "law unchanged in the sources"; the label says so.
+    expect(en("common.lawNotRechecked")).toMatch(/^unchanged in the sources/);
+    expect(ru("common.lawNotRechecked")).toMatch(/^по источникам не менялся/);
   });
 
   it("Back from a page returns to the subjects, and from there to where the reader came from", async () => {

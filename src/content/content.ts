@@ -104,6 +104,11 @@ export function newestSource(item: UpdateItem): string | undefined {
   return dates.sort().at(-1);
 }
 
+/** How far an item runs: its newest source, or its own date when that is later (an effective date a source announced before it). */
+export function coveredUpTo(item: UpdateItem): string | undefined {
+  return [newestSource(item), item.date ?? undefined].filter((d): d is string => d !== undefined).sort().at(-1);
+}
+
 /** Newest first; an undated item (law in force) last; month-only dates sort as the month's start. */
 function newestFirst(a: UpdateItem, b: UpdateItem): number {
   return (b.date ?? "").localeCompare(a.date ?? "");
@@ -140,6 +145,8 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     if (item.sourcesUpTo !== undefined && dated !== undefined && item.sourcesUpTo < dated) problems.push(`${where}: sourcesUpTo ${item.sourcesUpTo} is older than its source of ${dated}`);
     if (!isShown(item)) continue;
     if (newestSource(item) === undefined && item.rechecked !== false) problems.push(`${where}: no source is dated; set sourcesUpTo to the date of the newest one, or rechecked to false`);
+    // Its label says "confirmed as of <its newest source>, not re-checked since": that needs a date, unless it is law in force.
+    if (newestSource(item) === undefined && item.rechecked === false && item.kind !== "law") problems.push(`${where}: not re-checked, so readers are told as of when it was confirmed; set sourcesUpTo to the date of its newest source`);
     for (const lang of LANGUAGES) for (const field of ["short", "text"]) missing(lang, `updates.items.${item.id}.${field}`, where);
   }
   for (const lang of LANGUAGES) {

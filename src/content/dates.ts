@@ -29,6 +29,8 @@ export function formatDate(t: Translate, iso: string, style: "long" | "short" = 
     text = monthOnly
       ? format(locale, { month, year: "numeric" }).format(date)
       : format(locale, { day: "numeric", month, year: "numeric" }).format(date);
+    // English abbreviates every month to three letters; Intl writes "Sept" for September in en-GB.
+    if (locale.startsWith("en")) text = text.replace(/\bSept\b/, "Sep");
     if (locale.startsWith("ru")) {
       // Intl writes "г." after the year; prose reads better with the full word.
       text = style === "long" ? text.replace(/\s*г\.$/, " года") : text;

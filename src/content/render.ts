@@ -1,6 +1,6 @@
 import type { Lang, Translate } from "../i18n.js";
 import { escapeHtml, htmlToText } from "../telegram/html.js";
-import { type Content, newestSource } from "./content.js";
+import { type Content, coveredUpTo, newestSource } from "./content.js";
 import { formatDate } from "./dates.js";
 import type { FirmFile, OfficialPage, Source, Topic, UpdateItem } from "./schema.js";
 
@@ -11,6 +11,9 @@ import type { FirmFile, OfficialPage, Source, Topic, UpdateItem } from "./schema
 
 /** What a reader on a phone can take in on one screen; longer content is split into pages. */
 export const SCREEN_CHAR_BUDGET = 1500;
+
+/** What a page of a longer list aims at (step details, what changed): as short as a topic card, so a page is read at once. */
+export const PAGE_CHAR_AIM = 1200;
 
 export interface RenderContext {
   content: Content;
@@ -36,11 +39,19 @@ function itemDate(r: RenderContext, item: UpdateItem): string {
 
 /**
  * What a reader is told about how sure an item is, from its grade and its last check: one label per
- * grade (common.grades), everywhere the item is shown. Notes name only what needs care, "reported"
- * and "not re-checked"; the update pages name every grade.
+ * grade (common.grades), everywhere the item is shown. Notes name only what needs care ("reported",
+ * and anything not re-checked); the update pages name every grade. An item the last check did not
+ * verify again gets one label that says both, so "confirmed" and "not re-checked" never read as a
+ * contradiction: confirmed as of the month of its newest source, not re-checked since; and
+ * long-standing law, unchanged in the sources, which is a statement about the check, not the law.
  */
 export function itemLabels(r: RenderContext, item: UpdateItem, every = false): string[] {
-  return [...(every || item.grade !== "confirmed" ? [r.t(`common.grades.${item.grade}`)] : []), ...(item.rechecked === false ? [r.t("common.notRechecked")] : [])];
+  if (item.rechecked === false) {
+    const newest = newestSource(item);
+    if (item.kind === "law" || newest === undefined) return [r.t("common.lawNotRechecked")];
+    return [r.t("common.notRechecked", { grade: r.t(`common.grades.${item.grade}`), month: date(r, newest.slice(0, 7)) })];
+  }
+  return every || item.grade !== "confirmed" ? [r.t(`common.grades.${item.grade}`)] : [];
 }
 
 function labelled(r: RenderContext, item: UpdateItem): string {
@@ -48,9 +59,13 @@ function labelled(r: RenderContext, item: UpdateItem): string {
   return labels.length === 0 ? "" : ` (${labels.join(", ")})`;
 }
 
-/** "Jun 2026" / "июнь 2026 г.": how far the newest of these items' sources run, or undefined when none is dated. */
+/**
+ * "Jun 2026" / "июнь 2026 г.": how far these items run, or undefined when none is dated: the newest
+ * of their sources, or of their own dates when one is later (a rule announced in April that took
+ * effect in May), so a screen never says its sources end before an item it shows.
+ */
 export function sourcesMonth(r: RenderContext, items: readonly UpdateItem[]): string | undefined {
-  const newest = items.flatMap((i) => newestSource(i) ?? []).sort().at(-1);
+  const newest = items.flatMap((i) => coveredUpTo(i) ?? []).sort().at(-1);
   return newest === undefined ? undefined : date(r, newest.slice(0, 7));
 }
 
@@ -63,7 +78,11 @@ function staleLine(r: RenderContext): string {
   return r.staleAfterDays === undefined ? "" : `\n${r.t("common.stale", { date: date(r, r.content.updates.newestCheck), days: r.staleAfterDays })}`;
 }
 
-/** How recent these items' sources are and when the list was compiled, and a warning once it has grown old: the update screens' dating line. */
+/**
+ * When the list was compiled, that its sources mostly end well before, and how far these items run
+ * (a whole subject's items, on every page of it alike); a warning once the list has grown old: the
+ * update screens' dating line.
+ */
 export function listDates(r: RenderContext, items: readonly UpdateItem[] = r.content.updates.items): string {
   return `${r.t("common.listDates", { month: upTo(r, items), date: date(r, r.content.updates.newestCheck) })}${staleLine(r)}`;
 }
@@ -73,15 +92,31 @@ export function noteLine(r: RenderContext, item: UpdateItem, form: "short" | "te
   return `• ${itemDate(r, item)}${labelled(r, item)}: ${r.t(`updates.items.${item.id}.${form}`)}`;
 }
 
-/** The header of a block of notes: since when they changed, and how far their sources run. */
+/** The header of a block of notes: since when they changed, how far their sources run, and when the list was compiled. */
 export function notesHeader(r: RenderContext, items: readonly UpdateItem[], header = "common.notesHeader"): string {
-  return r.t(header, { month: upTo(r, items) });
+  return r.t(header, { month: upTo(r, items), date: date(r, r.content.updates.newestCheck) });
 }
 
-/** Dated notes under a header that says how far their sources run; empty when there are none. */
-export function notesBlock(r: RenderContext, items: readonly UpdateItem[], header = "common.notesHeader"): string {
+/**
+ * Dated notes under a header that says how far their sources run; empty when there are none. A
+ * block that is one page of several says how far the notes of all the pages run (`over`), so the
+ * pages of one list never give different dates.
+ */
+export function notesBlock(r: RenderContext, items: readonly UpdateItem[], header = "common.notesHeader", over: readonly UpdateItem[] = items): string {
   if (items.length === 0) return "";
-  return `${notesHeader(r, items, header)}\n${items.map((item) => noteLine(r, item)).join("\n")}${staleLine(r)}`;
+  return `${notesHeader(r, over, header)}\n${noteLines(r, items).join("\n")}${staleLine(r)}`;
+}
+
+/** Note lines; notes next to each other with the same date and the same labels share one line ("• 20 Jan 2025: A. B"). */
+export function noteLines(r: RenderContext, items: readonly UpdateItem[]): string[] {
+  const lines: { head: string; texts: string[] }[] = [];
+  for (const item of items) {
+    const head = `• ${itemDate(r, item)}${labelled(r, item)}`;
+    const last = lines.at(-1);
+    if (last !== undefined && last.head === head) last.texts.push(r.t(`updates.items.${item.id}.short`));
+    else lines.push({ head, texts: [r.t(`updates.items.${item.id}.short`)] });
+  }
+  return lines.map((line) => `${line.head}: ${line.texts.join(". ")}`);
 }
 
 /** The cited minutes; links to that minute of the video once the operator has set its address. */
@@ -164,8 +199,9 @@ export function sourcesText(r: RenderContext, item: UpdateItem): string {
   return item.sources.map((s) => escapeHtml(publisher(r, s)) + (s.date === undefined ? "" : `, ${date(r, s.date)}`)).join("; ");
 }
 
+/** Whom an item concerns, each group a phrase of its own ("those in the US; those detained in the US; relatives"). */
 export function situationsText(r: RenderContext, item: UpdateItem): string {
-  return item.situations.map((s) => r.t(`updates.situations.${s}`)).join(", ");
+  return item.situations.map((s) => r.t(`updates.situations.${s}`)).join("; ");
 }
 
 /** One line of an update page: its number, date, grade and short text; the sources are one tap away. */
@@ -186,7 +222,7 @@ export function updateSources(r: RenderContext, item: UpdateItem, n: number): st
  * (whose length `frame` gives for a page of `total`). `size` is what an entry takes on the page,
  * or on the widest screen that shows it. An entry longer than a page on its own still gets a page.
  */
-export function paginate<T>(entries: readonly T[], size: (entry: T) => number, frame: (page: number, total: number) => number, budget = SCREEN_CHAR_BUDGET): T[][] {
+export function paginate<T>(entries: readonly T[], size: (entry: T) => number, frame: (page: number, total: number) => number, budget = PAGE_CHAR_AIM): T[][] {
   // The frame's length barely depends on the page numbers; measure it once with a generous total.
   const room = budget - frame(9, 9);
   const pages: T[][] = [];

@@ -80,9 +80,9 @@ export const routesFileSchema = z.object({
     z.object({
       topic: z.string(),
       /** The dated reasons for the step, most important first. */
-      notes: z.array(z.string()).max(4),
+      notes: z.array(z.string()).max(6),
       /** Notes that change what the reader must do: never cut for space (a subset of notes). */
-      keep: z.array(z.string()).max(3).optional(),
+      keep: z.array(z.string()).max(4).optional(),
     }),
   ),
 });
