@@ -143,7 +143,7 @@ describe("asking for someone close", () => {
     expect(text).toContain(t("guided.progress", { n: 1, max: 7 }));
     expect(text).toContain(t("guided.questions.loc.textOther"));
     expect(text).not.toContain(t("guided.questions.loc.text"));
-    for (const [q, a] of [["loc", "a"], ["visa", "n"], ["res", "n"], ["draft", "s"], ["views", "p"], ["rec", "n"], ["group", "a"]] as const) {
+    for (const [q, a] of [["loc", "a"], ["visa", "n"], ["res", "n"], ["draft", "s"], ["views", "p"], ["rec", "n"]] as const) {
       if (q !== "loc") expect(mother.lastBotMessage()!.text, q).toContain(t(`guided.questions.${q}.textOther`));
       await mother.press(t(`guided.questions.${q}.answers.${a}`));
     }
@@ -151,7 +151,7 @@ describe("asking for someone close", () => {
     expect(firstLine(text)).toBe(t("route.titleOther"));
     // What to send and how they stay safe at a border, what the person must not do, what to do if held, and the consultation: all about them.
     const shown = lines(text);
-    expect(shown.slice(0, 3)).toEqual([t("route.stepsOther.send-border.lead"), t("route.stepsOther.no-border.lead"), t("route.stepsOther.visa-options.lead")]);
+    expect(shown.slice(0, 3)).toEqual([t("route.stepsOther.send-abroad.lead"), t("route.stepsOther.no-border.lead"), t("route.stepsOther.visa-options.lead")]);
     expect(shown).toContain(t("route.stepsOther.qualify.lead"));
     expect(shown).toContain(t("route.stepsOther.if-held.lead"));
     expect(shown.at(-1)).toBe(t("route.stepsOther.consult.lead"));
@@ -173,7 +173,7 @@ describe("asking for someone close", () => {
       return { text: user.lastBotMessage()!.text!, buttons: user.buttons().map((b) => b.text) };
     };
     // In Russia: the offline guide by a channel that works there, leaving before a summons; no "if held in the US".
-    let r = await route(encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "n", views: "p", rec: "n", group: "a" }));
+    let r = await route(encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "n", views: "p", rec: "n" }));
     expect(lines(r.text).slice(0, 2)).toEqual([t("route.stepsOther.send-russia.lead"), t("route.stepsOther.leave.lead")]);
     expect(r.text).not.toContain(t("route.stepsOther.if-held.lead"));
     expect(r.buttons).toContain(t("buttons.guideRu"));
@@ -206,10 +206,10 @@ describe("asking for someone close", () => {
       expect(lawyer).not.toContain(t("handoff.prepare"));
     }
     // In Russia the person cannot be held in the US yet: no urgent lane on the route.
-    await user.pressData(`R:${encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "n", views: "p", rec: "n", group: "a" })}`);
+    await user.pressData(`R:${encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "n", views: "p", rec: "n" })}`);
     expect(user.buttons().map((b) => b.text)).not.toContain(t("buttons.urgent"));
     // For oneself, the reader's own checklist.
-    await user.pressData(`R:${encodeAnswers({ who: "m", loc: "r", visa: "n", draft: "n", views: "p", rec: "n", group: "a" })}`);
+    await user.pressData(`R:${encodeAnswers({ who: "m", loc: "r", visa: "n", draft: "n", views: "p", rec: "n" })}`);
     await user.press(t("buttons.lawyer"));
     expect(user.lastBotMessage()!.text).toContain(t("handoff.prepare"));
   });
@@ -229,12 +229,43 @@ describe("asking for someone close", () => {
     }
   });
 
+  it("each question is asked exactly where its answer can change the route: wherever it is asked some answer changes a step, and wherever it is not, no answer would", () => {
+    const all = [...everyAnswerCombination()];
+    const full = all.filter((a) => a.who !== undefined && nextQuestion(a) === undefined);
+    // Wherever a question is asked (after the answers before it), its answers do not all lead to the same routes.
+    const before = (a: (typeof all)[number], id: string) => JSON.stringify(QUESTIONS.slice(0, QUESTIONS.findIndex((q) => q.id === id)).map((q) => a[q.id] ?? null));
+    const routesAfter = new Map<string, Map<string, Set<string>>>();
+    for (const a of full) {
+      for (const q of QUESTIONS.filter((x) => x.id !== "who" && a[x.id] !== undefined)) {
+        const asked = `${q.id}|${before(a, q.id)}`;
+        if (!routesAfter.has(asked)) routesAfter.set(asked, new Map());
+        const byAnswer = routesAfter.get(asked)!;
+        if (!byAnswer.has(a[q.id]!)) byAnswer.set(a[q.id]!, new Set());
+        byAnswer.get(a[q.id]!)!.add(routeSteps(a).join(","));
+      }
+    }
+    const same = (sets: Set<string>[]) => sets.every((set) => set.size === sets[0]!.size && [...set].every((r) => sets[0]!.has(r)));
+    expect([...routesAfter].filter(([, byAnswer]) => same([...byAnswer.values()])).map(([asked]) => asked)).toEqual([]);
+    expect(routesAfter.size).toBeGreaterThan(50);
+    // Wherever a question is not asked, whatever its answer would have been changes nothing: the family question is not put to
+    // someone settled abroad without a visa, and is put to everyone about to enter the US, visa or not, at the border.
+    for (const done of all.filter((a) => a.who !== undefined && nextQuestion(a) === undefined)) {
+      for (const q of QUESTIONS.filter((x) => done[x.id] === undefined)) {
+        for (const answer of q.answers) expect(routeSteps({ ...done, [q.id]: answer }), `${q.id}=${answer} on ${JSON.stringify(done)}`).toEqual(routeSteps(done));
+      }
+    }
+    const asks = (answers: Record<string, string>, id: string) => all.some((a) => JSON.stringify(a) === JSON.stringify(answers) && nextQuestion(a)?.id === id);
+    expect(asks({ who: "m", loc: "b", visa: "y", draft: "n", views: "p", rec: "n" }, "group")).toBe(true);
+    expect(asks({ who: "m", loc: "r", visa: "y", draft: "n", views: "p", rec: "n" }, "group")).toBe(true);
+    expect(asks({ who: "m", loc: "a", visa: "n", res: "y", draft: "n", views: "p", rec: "n" }, "group")).toBe(false);
+  });
+
   it.each(["ru", "en"] as const)("%s: the card for the person is written to him, in Russian, with his own steps and a link to the bot, sent once", async (lang) => {
     tb = await startTestBot();
     const t = lang === "ru" ? ru : en;
     const user = tb.user({ language_code: lang });
     await user.send("/start");
-    const answers = { who: "o", loc: "a", visa: "n", res: "n", draft: "s", views: "p", rec: "n", group: "a" } as const;
+    const answers = { who: "o", loc: "a", visa: "n", res: "n", draft: "s", views: "p", rec: "n" } as const;
     await user.pressData(`R:${encodeAnswers(answers)}`);
     const route = user.lastBotMessage()!;
     const data = (user.buttons().find((b) => b.text === t("buttons.card")) as { callback_data: string }).callback_data;
@@ -243,8 +274,10 @@ describe("asking for someone close", () => {
     expect(cards).toHaveLength(1);
     const card = cards[0]!.text!;
     // His own route, written to him ("you"), without the steps about this chat.
-    for (const key of routeSteps({ ...answers, who: "m" }).filter((k) => k !== "phone" && k !== "consult")) expect(card, key).toContain(ru(`route.steps.${key}.lead`));
+    for (const key of routeSteps({ ...answers, who: "m" }).filter((k) => !k.startsWith("phone") && k !== "consult")) expect(card, key).toContain(ru(`route.steps.${key}.lead`));
     expect(card).not.toContain(ru("route.steps.phone.lead"));
+    // Someone abroad will cross borders: the card tells him to delete it first.
+    expect(card).toContain(ru("route.card.delete"));
     expect(card).toContain(`https://t.me/${tb.tg.botInfo.username}?start=ru_sh`);
     expect(card).toContain(ru("common.disclaimer"));
     expect(card.length).toBeLessThanOrEqual(4096);
@@ -255,7 +288,7 @@ describe("asking for someone close", () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "en" });
     await user.send("/start");
-    await user.pressData(`R:${encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "s", views: "p", rec: "n", group: "a" })}`);
+    await user.pressData(`R:${encodeAnswers({ who: "o", loc: "r", visa: "n", draft: "s", views: "p", rec: "n" })}`);
     await user.press(en("buttons.summary"));
     const text = user.lastBotMessage()!.text!;
     expect(text).toContain(en("route.summary.introOther"));

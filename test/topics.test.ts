@@ -106,6 +106,31 @@ describe("topic browser", () => {
     expect(user.botMessages()).toHaveLength(1);
   });
 
+  it("a topic opened from a page of a route's step details comes Back to that page, and its button names the topic as its title does", async () => {
+    tb = await startTestBot();
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const user = tb.user({ language_code: lang });
+      await user.send("/start");
+      // At the border, without a visa, with a record: the details run to more than one page.
+      await user.pressData("R:mbn.snyf");
+      await user.press(t("buttons.details"));
+      await user.press(t("buttons.nextPage"));
+      const page = user.lastBotMessage()!.text!;
+      expect(page).toContain(t("updates.page", { n: 2, total: 2 }).split(" ")[0]!);
+      const topic = user.buttons().find((b) => "callback_data" in b && b.callback_data.startsWith("t:"))!;
+      const id = (topic as { callback_data: string }).callback_data.split(":")[1]!;
+      expect(topic.text).toBe(t(`topics.${id}.button`));
+      await user.press(topic.text);
+      expect(firstLine(user.lastBotMessage()!.text!)).toBe(t(`topics.${id}.title`));
+      await user.press(t("buttons.back"));
+      expect(user.lastBotMessage()!.text).toBe(page);
+    }
+    // The two labels the reader found misleading are now their topics' titles, shortened.
+    expect(ru("topics.suspicion.title").startsWith("Что может продлить задержание")).toBe(true);
+    expect(ru("topics.suspicion.button")).not.toMatch(/подозрени/);
+    expect(ru("topics.who-qualifies.button")).toBe(ru("topics.who-qualifies.title"));
+  });
+
   it("every topic the changes affect carries its dated notes, in both languages", async () => {
     tb = await startTestBot();
     const content = tb.app.deps.content;
@@ -123,7 +148,7 @@ describe("topic browser", () => {
     }
   });
 
-  it("the border topic leads with the plain warning that the 2022 route no longer works, and its dated reasons", async () => {
+  it("the border topic leads with the plain warning that the 2022 route no longer guarantees even a chance to apply, and its dated reasons", async () => {
     tb = await startTestBot();
     for (const [lang, t] of [["ru", ru], ["en", en]] as const) {
       const user = tb.user({ language_code: lang });
@@ -131,8 +156,8 @@ describe("topic browser", () => {
       const lines = user.lastBotMessage()!.text!.split("\n").filter((l) => l !== "");
       // Safety pin: the second line (right under the title) is the warning, not the 2022 advice, and it is not conditional.
       expect(lines[1]).toBe(firstLine(t("topics.border.body")));
-      expect(lines[1]).toMatch(lang === "en" ? /^⚠️ The 2022 route, coming to the US border to ask for asylum, no longer works for most people\. Do not set out for the border/ : /^⚠️ Путь 2022 года — приехать к границе США и попросить убежища — для большинства больше не работает\. Не отправляйтесь к границе/);
-      for (const reason of ["turn-backs", "bond-border", "deport-summonses"]) expect(lines.join("\n"), reason).toContain(t(`updates.items.${reason}.short`));
+      expect(lines[1]).toMatch(lang === "en" ? /^⚠️ The 2022 route, coming to the US border to ask for asylum, no longer guarantees even a chance to apply \(notes below\)\. Do not set out for the border/ : /^⚠️ Путь 2022 года — приехать к границе США и попросить убежища — больше не гарантирует даже возможности подать заявление \(заметки ниже\)\. Не отправляйтесь к границе/);
+      for (const reason of ["turn-backs", "proclamation", "cbp-one", "bond-border", "deport-summonses"]) expect(lines.join("\n"), reason).toContain(t(`updates.items.${reason}.short`));
     }
   });
 

@@ -1,5 +1,6 @@
 import type { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { SimulatedUser } from "../tools/local-telegram/user.js";
+import { type Answers, applies } from "../src/bot/features/guided/answers.js";
 
 /**
  * The benchmark's realistic mix, as a script per user: a start, menu navigation, topic views,
@@ -54,12 +55,10 @@ export function userScript(rand: () => number, length: number): Step[] {
     } else if (r < 0.65) {
       // "My situation" or "For someone close to me": the button answers "who is this for".
       steps.push({ kind: "press", data: rand() < 0.75 ? "g" : "gr" });
-      const answers: Record<string, string> = {};
+      const answers: Answers = {};
       for (const [q, options] of ANSWERS) {
         // The bot skips questions that cannot matter; the script follows the same rule.
-        if (q === "visa" && answers.loc === "u") continue;
-        if (q === "res" && (answers.loc !== "a" || answers.visa === "y")) continue;
-        if (q === "group" && (answers.loc === "u" || answers.visa === "y")) continue;
+        if (!applies(q, answers)) continue;
         answers[q] = pick(options);
         steps.push({ kind: "press", data: `g:${q}:${answers[q]}` });
       }

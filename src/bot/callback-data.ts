@@ -22,8 +22,8 @@ import { ANSWERS_PATTERN } from "./features/guided/answers.js";
  *                              summary for a lawyer, the card a relative forwards to the person
  *   lang  lang:<ru|en>  sh  og[:<ru|en>[:r]]  pv  fg  fg:y  fg:n
  *
- * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>, u,
- * d (the urgent lane), h (the lawyer screen).
+ * <back> says where Back leads: m (menu), l (sections), s.<section>, <topic>, r.<answers>,
+ * rd.<page>.<answers> (a page of a route's step details), u, d (the urgent lane), h (the lawyer screen).
  * Routes carry the answers themselves (see guided/answers.ts), never anything stored.
  */
 
@@ -33,6 +33,7 @@ export type Back =
   | { to: "section"; id: string }
   | { to: "topic"; id: string }
   | { to: "route"; answers: string }
+  | { to: "details"; answers: string; page: number }
   | { to: "updates" }
   | { to: "urgent" }
   | { to: "lawyer" };
@@ -126,6 +127,8 @@ function backSuffix(back: Back, implied: Back): string {
       return `:${back.id}`;
     case "route":
       return `:r.${back.answers}`;
+    case "details":
+      return `:rd.${back.page}.${back.answers}`;
     case "updates":
       return ":u";
     case "urgent":
@@ -144,6 +147,10 @@ function parseBack(raw: string | undefined, implied: Back): Back | undefined {
   if (raw === "h") return { to: "lawyer" };
   if (raw.startsWith("s.")) return ID.test(raw.slice(2)) ? { to: "section", id: raw.slice(2) } : undefined;
   if (raw.startsWith("r.")) return ANSWERS_PATTERN.test(raw.slice(2)) ? { to: "route", answers: raw.slice(2) } : undefined;
+  if (raw.startsWith("rd.")) {
+    const details = /^rd\.([1-9])\.(.+)$/.exec(raw);
+    return details !== null && ANSWERS_PATTERN.test(details[2]!) ? { to: "details", answers: details[2]!, page: Number(details[1]) } : undefined;
+  }
   return ID.test(raw) ? { to: "topic", id: raw } : undefined;
 }
 

@@ -72,6 +72,8 @@ export function backTarget(back: Back, deps?: ContentDeps): string {
       return deps === undefined ? cb.topic(back.id) : cb.topic(back.id, sectionOf(deps, back.id));
     case "route":
       return cb.route(back.answers);
+    case "details":
+      return cb.routeDetails(back.answers, back.page);
     case "updates":
       return cb.updates();
     case "urgent":
@@ -143,7 +145,7 @@ function updatesTail(r: RenderContext, items: readonly UpdateItem[]): string {
   return `${listDates(r, items)}\n\n${footer(r)}`;
 }
 
-/** One page of a subject's items, newest first: a short line each with its date and grade; the sources one tap away. */
+/** One page of a subject's items, newest first: a short line each with its date and grade; the sources one tap away. Every page of a subject gives the same dates: those of all its items. */
 export function updatesPageScreen(view: View, deps: ContentDeps, group: string, page: number, back: Back): Screen | undefined {
   const items = deps.content.updates.inGroup(group);
   if (items.length === 0) return undefined;
@@ -156,7 +158,7 @@ export function updatesPageScreen(view: View, deps: ContentDeps, group: string, 
     ...(page < pages.length ? [button.cb(view.t("buttons.nextPage"), cb.updatesPage(group, page + 1, back))] : []),
   ];
   return {
-    html: [updatesHead(view, group)(page, pages.length), shown.map((item, i) => updateLine(r, item, i + 1)).join("\n"), updatesTail(r, shown)].join("\n\n"),
+    html: [updatesHead(view, group)(page, pages.length), shown.map((item, i) => updateLine(r, item, i + 1)).join("\n"), updatesTail(r, items)].join("\n\n"),
     keyboard: [[button.cb(view.t("buttons.sources"), cb.updatesSources(group, page, back))], ...(turn.length > 0 ? [turn] : []), navRow(view, cb.updates(back))],
   };
 }
@@ -170,7 +172,7 @@ export function updatesSourcesScreen(view: View, deps: ContentDeps, group: strin
   if (shown === undefined) return undefined;
   const head = `<b>${view.t("updates.sourcesTitle", { title: view.t(`updates.groups.${group}`) })}</b>`;
   return {
-    html: [head, shown.map((item, i) => updateSources(r, item, i + 1)).join("\n"), updatesTail(r, shown)].join("\n\n"),
+    html: [head, shown.map((item, i) => updateSources(r, item, i + 1)).join("\n"), updatesTail(r, items)].join("\n\n"),
     keyboard: [navRow(view, cb.updatesPage(group, page, back))],
   };
 }

@@ -9,9 +9,9 @@ import { renderContext, type View } from "../screens.js";
 /** The route steps whose dated reasons apply to anyone in a third country: no border as a plan, and how visas work now. */
 const ABROAD_STEPS = ["no-border", "visa-options"];
 
-/** The dated notes for someone in a third country, from the route steps that fit them (content/routes.json). */
+/** The dated notes for someone in a third country: those that change what the reader must do on the route steps that fit them (content/routes.json, keep). */
 export function abroadNotes(deps: ContentDeps): UpdateItem[] {
-  return [...new Set(ABROAD_STEPS.flatMap((key) => deps.content.step(key)?.notes ?? []))];
+  return [...new Set(ABROAD_STEPS.flatMap((key) => deps.content.step(key)?.keep ?? []))];
 }
 
 /**

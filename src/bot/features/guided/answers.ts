@@ -29,8 +29,10 @@ export const QUESTIONS: readonly Question[] = [
   { id: "draft", answers: ["s", "e", "n", "o"] },
   { id: "views", answers: ["p", "v", "n"] },
   { id: "rec", answers: ["n", "y", "u"] },
-  // Travelling companions matter at the border; not for someone in the US or flying in on a visa.
-  { id: "group", answers: ["a", "f", "o"], skip: (a) => a.loc === "u" || a.visa === "y" },
+  // Who travels with them matters to someone about to enter the US: at the border, or in Russia or a third country with a visa
+  // (or maybe one) to fly in on. Not to someone already there, nor to someone without a visa away from the border, whose next
+  // step is the attorney, not a journey, nor where the place is not said.
+  { id: "group", answers: ["a", "f", "o"], skip: (a) => !(a.loc === "b" || ((a.loc === "r" || a.loc === "a") && a.visa !== "n")) },
 ];
 
 /** In the code: "-" is "prefer not to say", "." a question not (yet) asked. */
@@ -60,6 +62,11 @@ export function decodeAnswers(code: string): Answers | undefined {
 
 export function isValidAnswer(question: Question, answer: string): boolean {
   return answer === PREFER_NOT_TO_SAY || question.answers.includes(answer);
+}
+
+/** Whether a question applies, given the answers: a route reads only the answers to questions that apply. */
+export function applies(id: QuestionId, answers: Answers): boolean {
+  return QUESTIONS.find((q) => q.id === id)!.skip?.(answers) !== true;
 }
 
 /** The questions that apply, given the answers so far. */

@@ -1,4 +1,4 @@
-import { type Answers, forOther } from "./answers.js";
+import { type Answers, applies, forOther } from "./answers.js";
 
 /**
  * The steps of a personal route, in order, from the answers. Each step is a key of
@@ -15,19 +15,20 @@ export function routeSteps(a: Answers): string[] {
   const known = where === "r" || where === "a" || where === "b" || where === "u";
   const steps: string[] = [];
   // What a relative does first: reach the person by a channel that works where they are, and talk safely.
-  if (other) steps.push(where === "r" || !known ? "send-russia" : where === "u" ? "send" : "send-border");
+  if (other) steps.push(where === "r" || !known ? "send-russia" : where === "u" ? "send" : where === "b" ? "send-border" : "send-abroad");
 
   // Once a summons is issued, leaving is what the attorney must be asked about first.
   if (where === "r") steps.push(a.draft === "s" ? "summons" : "leave");
   else if (!known) steps.push("leave-if");
 
-  if (where === "b") steps.push("at-border");
+  // At the border, a valid visa changes what to ask the attorney before entering; never crossing illegally holds for all.
+  if (where === "b") steps.push(a.visa === "y" ? "at-border-visa" : "at-border");
   else if (where === "u") steps.push("us-file", "us-hearings");
   else if (a.visa === "y") steps.push("visa-fly");
   else {
     // Without a visa, or unsure: never the border as a plan. Where a visa interview can be depends on legal residence.
     steps.push("no-border");
-    const residence = where === "a" && a.res === "y";
+    const residence = where === "a" && applies("res", a) && a.res === "y";
     if (a.visa === "n") steps.push(residence ? "visa-options-res" : "visa-options");
     else steps.push(residence ? "visa-check-res" : "visa-check");
   }
@@ -35,10 +36,11 @@ export function routeSteps(a: Answers): string[] {
   if (a.draft === "s" || a.draft === "e") steps.push("qualify");
   steps.push(a.views === "n" ? "case-reasons" : "case");
   if (a.rec === "y" || a.rec === "u") steps.push("record");
-  if (a.group === "f") steps.push("group-family");
-  else if (a.group === "o") steps.push("group");
-  // Before crossing any border, the chat that holds the answers and this route should be cleared; a relative's talk step says it for the person.
-  if (!other && where !== "u") steps.push("phone");
+  if (applies("group", a) && a.group === "f") steps.push("group-family");
+  else if (applies("group", a) && a.group === "o") steps.push("group");
+  // The chat's messages hold the answers and this route: cleared before leaving Russia, before any border from a third country, and
+  // at once by someone already at the US border. A relative's own first step says it for the person.
+  if (!other && where !== "u") steps.push(where === "r" ? "phone-russia" : where === "b" ? "phone-now" : "phone");
   if (other && where !== "r") steps.push(where === "b" ? "if-held-border" : where === "u" ? "if-held-us" : "if-held");
   steps.push("fraud", "consult");
   return steps;

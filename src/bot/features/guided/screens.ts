@@ -1,4 +1,4 @@
-import { footer, notesBlock, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
+import { footer, notesBlock, PAGE_CHAR_AIM, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
 import { deepLink } from "../../deep-link.js";
 import type { UpdateItem } from "../../../content/schema.js";
 import { htmlToText } from "../../../telegram/html.js";
@@ -154,16 +154,18 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
     const more = stepText(view, key, other, "more");
     return more === "" ? [] : [{ key, line: `${i + 1}. <b>${stepText(view, key, other, "lead")}</b> ${more}` }];
   });
+  // Every page says how far the notes of all the pages run, so the pages of one route agree.
+  const every = allNotes(deps, detailed.map((d) => d.key));
   const compose = (part: typeof detailed, total: number, n: number) =>
     [
       `${t("route.detailsTitle")}${total > 1 ? ` · ${t("updates.page", { n, total })}` : ""}`,
       part.map((d) => d.line).join("\n"),
-      notesBlock(r, allNotes(deps, part.map((d) => d.key)), "route.notesHeader"),
+      notesBlock(r, allNotes(deps, part.map((d) => d.key)), "route.notesHeader", every),
       footer(r),
     ]
       .filter((text) => text !== "")
       .join("\n\n");
-  // Steps go on a page while they fit it with their notes; a step that cannot share a page gets its own.
+  // Steps go on a page while it stays as short as a card; a step that cannot share a page gets its own.
   // Every page of a route splits them alike, so the split is made once per route, language and age.
   const split = `${view.lang}|${view.me.username}|${r.staleAfterDays ?? ""}|${code}`;
   let splits = detailPages.get(deps.content);
@@ -174,7 +176,7 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
     for (const step of detailed) {
       const current = pages.at(-1);
       const candidate = current === undefined ? undefined : [...current, step];
-      if (candidate !== undefined && htmlToText(compose(candidate, 9, 9)).length <= SCREEN_CHAR_BUDGET) pages[pages.length - 1] = candidate;
+      if (candidate !== undefined && htmlToText(compose(candidate, 9, 9)).length <= PAGE_CHAR_AIM) pages[pages.length - 1] = candidate;
       else pages.push([step]);
     }
     if (splits.size >= 2000) splits.clear();
@@ -189,15 +191,20 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
     ...(page > 1 ? [button.cb(t("buttons.previousPage"), cb.routeDetails(code, page - 1))] : []),
     ...(page < pages.length ? [button.cb(t("buttons.nextPage"), cb.routeDetails(code, page + 1))] : []),
   ];
-  const here: Back = { to: "route", answers: code };
+  // A topic opened from here comes back here; a step that points to the card "below" has the card below.
+  const here: Back = { to: "details", answers: code, page };
+  const card = other && keys.some((key) => CARD_STEPS.has(key)) ? [[button.cb(t("buttons.card"), cb.routeCard(code))]] : [];
   return {
     html: compose(shown, pages.length, page),
-    keyboard: [...rows(topics.map((id) => button.cb(t(`topics.${id}.button`), cb.topic(id, here)))), ...(turn.length > 0 ? [turn] : []), [button.cb(t("buttons.back"), cb.route(code))]],
+    keyboard: [...rows(topics.map((id) => button.cb(t(`topics.${id}.button`), cb.topic(id, here)))), ...card, ...(turn.length > 0 ? [turn] : []), [button.cb(t("buttons.back"), cb.route(code))]],
   };
 }
 
 /** Steps whose text speaks of this chat or of the bot's summary: the summary and a card forwarded to another person leave them out. */
-const CHAT_STEPS = new Set(["phone", "consult"]);
+const CHAT_STEPS = new Set(["phone", "phone-russia", "phone-now", "consult"]);
+
+/** A relative's steps that point to the card for the person: wherever they are shown, the card's button is too. */
+const CARD_STEPS = new Set(["send", "send-abroad", "send-border"]);
 
 /**
  * The summary a reader forwards to a lawyer themselves: the answers as plain facts, the steps,
@@ -255,7 +262,8 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
     ru.t("route.card.title"),
     `${ru.t("route.card.intro")}\n${steps.join("\n")}`,
     [ru.t("route.card.consult"), ...summaryContacts(ru, deps)].join("\n"),
-    ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }),
+    // Someone already in the US crosses no border: the card does not tell him to delete it before one.
+    [ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }), ...(answers.loc === "u" ? [] : [ru.t("route.card.delete")])].join("\n"),
     `${ru.t("common.disclaimer")}\n${ru.t("common.signature", { username: view.me.username })}`,
   ]
     .map((part) => htmlToText(part))
