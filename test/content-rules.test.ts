@@ -3,15 +3,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CONTENT_DIR } from "../src/app.js";
 import { encodeAnswers, forOther, nextQuestion } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
+import { routeCard } from "../src/bot/features/guided/screens.js";
 import type { Content } from "../src/content/content.js";
 import { createI18n, localeKeys, readLocales } from "../src/i18n.js";
 import { LOCALES_DIR } from "../src/app.js";
-import { everyAnswerCombination, MENTIONS } from "../tools/content-audit.js";
-import { languageProblems, readGlossary } from "../tools/content-language.js";
+import { buttonTitleProblems, everyAnswerCombination, gradeWordingProblems, MENTIONS } from "../tools/content-audit.js";
+import { acronymProblems, languageProblems, readGlossary } from "../tools/content-language.js";
 import { copyProblems, gradeProblems, readVerifiedList } from "../tools/verified-list.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
-import { notesOn, upTo } from "./support/notes.js";
-import { texts, type Texts } from "./support/texts.js";
+import { labelsOf, notesOn, upTo } from "./support/notes.js";
+import { en, ru, texts, type Texts } from "./support/texts.js";
 
 /**
  * The content rules of issue 17, by key: notes chosen by what a step says, conditions kept in
@@ -36,24 +37,26 @@ async function start(): Promise<TestBot> {
 
 const SOURCE = join(CONTENT_DIR, "source");
 
-/** The label a note line carries for its item: "(reported)", "(not re-checked)", or nothing for a confirmed, re-checked item. */
-function noteLabel(content: Content, t: Texts, id: string): string {
-  const item = content.updates.all.find((i) => i.id === id)!;
-  const labels = [...(item.grade === "confirmed" ? [] : [t(`common.grades.${item.grade}`)]), ...(item.rechecked === false ? [t("common.notRechecked")] : [])];
+/** The USCIS fee rules: for people in the US, whose step is about filing. */
+const FEE_RULES = ["fee-rejection", "fees-2026", "fees", "fee-stay-ended"];
+
+/** The label a note line carries for its item: "(reported)", "(confirmed as of …, not re-checked since)", or nothing for a confirmed, re-checked item. */
+function noteLabel(content: Content, t: Texts, lang: "ru" | "en", id: string): string {
+  const labels = labelsOf(content, t, lang, id);
   return labels.length === 0 ? "" : ` (${labels.join(", ")})`;
 }
 
 /** Every note line on a screen ends with an item's short text; its label must follow that item's grade. */
-function expectLabels(content: Content, t: Texts, text: string, where: string) {
+function expectLabels(content: Content, t: Texts, lang: "ru" | "en", text: string, where: string) {
   for (const line of text.split("\n").filter((l) => l.startsWith("• "))) {
     const id = notesOn(content, line, t)[0];
     if (id === undefined) continue;
-    expect(line.slice(0, line.indexOf(": ")), `${where}: ${id}`).toMatch(new RegExp(`${noteLabel(content, t, id).replace(/[()]/g, "\\$&")}$`));
+    expect(line.slice(0, line.indexOf(": ")), `${where}: ${id}`).toMatch(new RegExp(`${noteLabel(content, t, lang, id).replace(/[()]/g, "\\$&")}$`));
   }
 }
 
 describe("the content rules, through the bot", () => {
-  it("every route and its details, in both languages: fee notes on every fee step, 'sources up to' with the notes, labels that follow the grade", async () => {
+  it("every route and its details, in both languages: fee notes on every fee step and on no one outside the US, one 'sources up to' per screen that covers every note of the list, labels that follow the grade, the border's reasons, the deadline, the entry risks", async () => {
     tb = await start();
     const content = tb.app.deps.content;
     const seen = new Set<string>();
@@ -68,37 +71,77 @@ describe("the content rules, through the bot", () => {
       for (const lang of ["ru", "en"] as const) {
         const t = texts(lang);
         const own = forOther(answers) ? "stepsOther" : "steps";
+        const lead = (step: string) => t(`route.${t(`route.stepsOther.${step}.lead`) !== `route.stepsOther.${step}.lead` && own === "stepsOther" ? "stepsOther" : "steps"}.${step}.lead`);
         const user = tb.user({ language_code: lang });
         await user.send("/start");
         await user.pressData(`R:${code}`);
         const route = user.lastBotMessage()!.text!;
         const details: string[] = [];
+        const detailButtons: string[][] = [];
         for (let page = 1; ; page++) {
           await user.pressData(page === 1 ? `Rd:${code}` : `Rd:${code}:${page}`);
           const text = user.lastBotMessage()!.text!;
-          if (details.length > 0 && (text === details.at(-1) || !text.includes(t("route.detailsTitle").split(":")[0]!))) break;
+          if (details.length > 0 && (text === details.at(-1) || !text.includes(t("route.detailsTitle")))) break;
           details.push(text);
+          detailButtons.push(user.buttons().map((b) => ("callback_data" in b ? b.callback_data : "")));
           if (!user.buttons().some((b) => b.text === t("buttons.nextPage"))) break;
         }
-        for (const [where, text] of [["route", route], ...details.map((d, i) => [`details ${i + 1}`, d] as const)] as const) {
-          const notes = notesOn(content, text, t);
-          if (notes.length > 0) expect(text, `${lang} ${where} ${code}`).toContain(t("route.notesHeader", { month: upTo(content, lang, notes) }));
-          expectLabels(content, t, text, `${lang} ${where} ${code}`);
+        const where = `${lang} ${code}`;
+        // One "as of" per screen: on the route, its own notes; on every page of the details, all the details' notes alike.
+        const routeNotes = notesOn(content, route, t);
+        if (routeNotes.length > 0) expect(route, `${where} route`).toContain(t("route.notesHeader", { month: upTo(content, lang, routeNotes) }));
+        const detailNotes = notesOn(content, details.join("\n"), t);
+        details.forEach((text, i) => {
+          if (notesOn(content, text, t).length > 0) expect(text, `${where} details ${i + 1}`).toContain(t("route.notesHeader", { month: upTo(content, lang, detailNotes) }));
+        });
+        for (const [name, text] of [["route", route], ...details.map((d, i) => [`details ${i + 1}`, d] as const)] as const) {
+          expectLabels(content, t, lang, text, `${where} ${name}`);
+          expect(text.split(t("route.notesHeader", { month: "" }).split(" (")[0]!).length, `${where} ${name}: one "as of"`).toBeLessThanOrEqual(2);
+          // A page of the details is as short as a card, unless it holds one step that cannot share a page.
+          if (name !== "route" && (text.match(/^\d+\. /gm) ?? []).length > 1) expect(text.length, `${where} ${name}`).toBeLessThanOrEqual(1200);
+          // No step is a question put back to the reader ("Not sure about your visa?", "Travelling with family?"): every step is a statement.
+          expect(text, `${where} ${name}`).not.toMatch(/^\d+\. [^\n]*\?$/m);
         }
+        // A topic opened from a page of the details comes back to that page.
+        detailButtons.forEach((data, i) => {
+          for (const d of data.filter((x) => x.startsWith("t:"))) expect(d, `${where} details ${i + 1}`).toMatch(new RegExp(`:rd\\.${i + 1}\\.${code.replace(/[.]/g, "\\.")}$`));
+        });
+        const all = `${route}\n${details.join("\n")}`;
         // A step that mentions fees carries the fee note, on the route and on its details.
         for (const step of keys) {
           const text = ["lead", "more"].map((part) => t(`route.${own}.${step}.${part}`)).join(" ");
           for (const mention of MENTIONS.filter((m) => m.words[lang].test(text))) {
             feeSteps++;
             const short = t(`updates.items.${mention.keep}.short`);
-            expect(route, `${lang} route ${code}: ${step}`).toContain(short);
-            expect(details.join("\n"), `${lang} details ${code}: ${step}`).toContain(short);
+            expect(route, `${where} route: ${step}`).toContain(short);
+            expect(details.join("\n"), `${where} details: ${step}`).toContain(short);
           }
+        }
+        // No USCIS fee rule for anyone outside the US: none of their steps is about filing.
+        if (answers.loc !== "u") for (const fee of FEE_RULES) expect(all, `${where}: ${fee}`).not.toContain(t(`updates.items.${fee}.short`));
+        // Every border "why" cites the proclamation and the end of CBP One, on the route itself.
+        if (keys.some((k) => ["no-border", "at-border", "at-border-visa"].includes(k))) for (const reason of ["proclamation", "cbp-one"]) expect(route, `${where}: ${reason}`).toContain(t(`updates.items.${reason}.short`));
+        // At the border, "never cross illegally" is in the route's own line, and no step says "before the border".
+        if (answers.loc === "b") {
+          expect(route).toContain(lead(answers.visa === "y" ? "at-border-visa" : "at-border"));
+          expect(lead(answers.visa === "y" ? "at-border-visa" : "at-border")).toMatch(lang === "en" ? /never cross illegally/i : /незаконно/);
+          for (const step of ["phone", "phone-russia"]) expect(route).not.toContain(t(`route.steps.${step}.lead`));
+        }
+        // In the US, the one-year deadline is a line of the route, and talking to the attorney is no reason to wait.
+        if (answers.loc === "u") {
+          expect(route).toContain(lead("us-file"));
+          expect(lead("us-file")).toMatch(lang === "en" ? /within one year.*(do not|should not) put off/ : /в течение года.*не откладыва/);
+        }
+        // With a visa, or maybe one: the risks at entry in the route's line, and dated, with their grades, one tap away.
+        const visaStep = keys.find((k) => ["visa-fly", "visa-check", "visa-check-res", "at-border-visa"].includes(k));
+        if (visaStep !== undefined) {
+          expect(lead(visaStep)).toMatch(lang === "en" ? /held on arrival get no bond from a judge/ : /задержанных при въезде судья под залог не отпускает/);
+          for (const risk of ["bond-border", "expedited-removal"]) expect(all, `${where}: ${risk}`).toContain(t(`updates.items.${risk}.short`));
         }
       }
     }
     expect(seen.size).toBeGreaterThan(100);
-    expect(feeSteps).toBeGreaterThan(50);
+    expect(feeSteps).toBeGreaterThan(20);
   }, 300_000);
 
   it("every topic with notes says how far their sources run, and labels each note by its grade", async () => {
@@ -112,7 +155,7 @@ describe("the content rules, through the bot", () => {
         const text = user.lastBotMessage()!.text!;
         expect(text, `${lang} ${topic.id}`).toContain(t("common.notesHeader", { month: upTo(content, lang, topic.notes) }));
         expect(text).not.toMatch(lang === "en" ? /\(checked \d/ : /\(проверено \d/);
-        expectLabels(content, t, text, `${lang} ${topic.id}`);
+        expectLabels(content, t, lang, text, `${lang} ${topic.id}`);
       }
     }
   });
@@ -172,5 +215,62 @@ describe("the content rules, in the content", () => {
     const ru = i18n.resources.ru as { free: Record<string, string> };
     const planted = createI18n({ ru: { ...i18n.resources.ru, free: { ...ru.free, call: "Юристы фирмы ответят, citing the firm." } }, en: i18n.resources.en });
     expect(languageProblems(planted, tb.app.deps.content, glossary)).toEqual([expect.stringContaining("«юрист» is rejected"), expect.stringContaining("English on a Russian screen: citing")]);
+  });
+  it("the card a relative forwards is written for where the person is: the deadline in the US, never crossing illegally at the border, the risks at entry with a visa, and no 'before a border' for someone already in the US", async () => {
+    tb = await start();
+    const deps = tb.app.deps;
+    const view = { t: deps.i18n.t("en"), lang: "en" as const, me: { username: "asylum_bot" } };
+    let cards = 0;
+    for (const answers of everyAnswerCombination()) {
+      if (answers.who !== "o" || nextQuestion(answers) !== undefined) continue;
+      const card = routeCard(view, deps, encodeAnswers(answers));
+      const his = routeSteps({ ...answers, who: "m" });
+      cards++;
+      for (const step of his.filter((k) => !k.startsWith("phone") && k !== "consult")) expect(card, `${step} ${JSON.stringify(answers)}`).toContain(ru(`route.steps.${step}.lead`));
+      if (answers.loc === "u") {
+        expect(card).toContain(ru("route.steps.us-file.lead"));
+        expect(card).not.toContain(ru("route.card.delete"));
+      } else expect(card).toContain(ru("route.card.delete"));
+      if (answers.loc === "b") expect(card).toMatch(/Никогда не пересекайте границу незаконно/);
+      if (his.some((k) => ["visa-fly", "visa-check", "visa-check-res", "at-border-visa"].includes(k))) expect(card).toContain("задержанных при въезде судья под залог не отпускает");
+    }
+    expect(cards).toBeGreaterThan(500);
+  });
+
+  it("a man with a summons is told plainly what the sources and a US attorney can and cannot say about a Russian exit ban, with no organisation invented", () => {
+    for (const own of ["steps", "stepsOther"]) {
+      expect(ru(`route.${own}.summons.more`)).toMatch(/Источники этого бота не называют никого, кто консультирует по российским запретам на выезд/);
+      expect(ru(`route.${own}.summons.more`)).toMatch(/российское право — не его область/);
+      expect(en(`route.${own}.summons.more`)).toMatch(/name no one who advises on Russian exit bans/);
+      // The lead warns; it does not send him to a US immigration attorney about a Russian exit ban.
+      expect(ru(`route.${own}.summons.lead`)).not.toMatch(/адвокат/);
+    }
+  });
+
+  it("acronyms are explained where a Russian screen first names them, button labels are their topics' titles, confirmed items never read 'reported', English says 'attorney': each check catches a planted slip", async () => {
+    tb = await start();
+    const deps = tb.app.deps;
+    const glossary = readGlossary(join(SOURCE, "CONTENT-GUIDE.md"));
+    expect(glossary.acronyms.map((a) => a.acronym)).toEqual(expect.arrayContaining(["USCIS", "DHS", "ICE", "CBP One", "EOIR", "parole"]));
+    expect(acronymProblems("Миграционная служба США (USCIS) отклонит заявление. Позже USCIS начинает высылку.", glossary)).toEqual([]);
+    expect(acronymProblems("ICE задерживает людей прямо в судах.", glossary)).toEqual([expect.stringContaining("ICE is not explained")]);
+    expect(acronymProblems("Запись через CBP One прекращена.", glossary)).toEqual([expect.stringContaining("CBP One is not explained")]);
+    // Nothing on the real screens: content:check (run once for the suite) renders every one of them with this check.
+    expect(buttonTitleProblems(deps)).toEqual([]);
+    expect(gradeWordingProblems(deps)).toEqual([]);
+    const planted = (lang: "ru" | "en", key: string, value: string) => {
+      const resources = structuredClone(deps.i18n.resources) as Record<string, Record<string, unknown>>;
+      const path = key.split(".");
+      let node = resources[lang]!;
+      for (const part of path.slice(0, -1)) node = node[part] as Record<string, unknown>;
+      node[path.at(-1)!] = value;
+      return { ...deps, i18n: createI18n(resources as never) };
+    };
+    expect(buttonTitleProblems(planted("ru", "topics.suspicion.button", "Что вызывает подозрения"))).toEqual([expect.stringContaining("topics.suspicion.button (ru)")]);
+    expect(gradeWordingProblems(planted("ru", "updates.items.bond-litigation.short", "Суды спорят; по сообщениям, судьи отказывают"))).toEqual([expect.stringContaining("bond-litigation.short (ru)")]);
+    expect(languageProblems(planted("en", "buttons.lawyer", "⚖️ Talk to a lawyer").i18n, deps.content, glossary)).toEqual([expect.stringContaining('"lawyer" is rejected')]);
+    // The one term, on buttons and in text alike.
+    expect(en("buttons.lawyer")).toMatch(/attorney/);
+    expect(en("buttons.summary")).toMatch(/attorney/);
   });
 });

@@ -5,7 +5,7 @@ import { CALLBACK_DATA_MAX_BYTES } from "../src/bot/callback-data.js";
 import type { ContentDeps } from "../src/bot/deps.js";
 import { type Answers, encodeAnswers, forOther, nextQuestion, PREFER_NOT_TO_SAY, QUESTIONS } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
-import { questionScreen, routeDetailsScreen, routeScreen, routeSummary } from "../src/bot/features/guided/screens.js";
+import { questionScreen, routeCard, routeDetailsScreen, routeScreen, routeSummary } from "../src/bot/features/guided/screens.js";
 import { abroadScreen } from "../src/bot/features/abroad.js";
 import { handoffScreen } from "../src/bot/features/handoff.js";
 import { forgetAskScreen } from "../src/bot/features/privacy.js";
@@ -21,7 +21,7 @@ import { daysSince } from "../src/content/dates.js";
 import { renderTopicCard, SCREEN_CHAR_BUDGET } from "../src/content/render.js";
 import { LANGUAGES, type Lang, localeKeys } from "../src/i18n.js";
 import { htmlToText, MAX_BUTTON_URL_LENGTH, MAX_COPY_TEXT_LENGTH, MAX_MESSAGE_LENGTH, parseTelegramHtml } from "../src/telegram/html.js";
-import { languageProblems, readGlossary } from "./content-language.js";
+import { acronymProblems, type Glossary, languageProblems, readGlossary } from "./content-language.js";
 import { copyProblems, gradeProblems, readVerifiedList } from "./verified-list.js";
 
 /** A bot username of Telegram's maximum length, so every check holds for any deployment. */
@@ -149,6 +149,7 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
   const longest = {} as Record<Lang, ScreenStat>;
   const topics = new Map<string, TopicRow>(deps.content.topics.map((t) => [t.id, { id: t.id, kind: t.kind, cites: t.cites, length: { ru: 0, en: 0 } }]));
   const routes = new Set<string>();
+  const glossary = readGlossary(join(sourceDir, "CONTENT-GUIDE.md"));
   let screens = 0;
   for (const lang of LANGUAGES) {
     longest[lang] = { name: "", lang, chars: 0, buttons: 0 };
@@ -157,29 +158,43 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
       if (name.startsWith("route ") && !name.startsWith("route details")) routes.add(name);
       const stat = measure(name, lang, screen);
       for (const p of checkScreen(screen)) problems.push(`${name} (${lang}): ${p}`);
+      for (const p of screenTextProblems(deps, lang, screen, glossary)) problems.push(`${name} (${lang}): ${p}`);
       if (stat.chars > longest[lang].chars) longest[lang] = stat;
       const topic = topics.get(name.replace(/^topic /, ""));
       if (name.startsWith("topic ") && topic !== undefined) topic.length[lang] = Math.max(topic.length[lang], stat.chars);
     }
     const view: View = { t: deps.i18n.t(lang), lang, me: LONGEST_ME };
     for (const topic of deps.content.topics) {
-      for (const p of checkText(renderTopicCard(renderContext(view, deps), topic))) problems.push(`topic ${topic.id} inline card (${lang}): ${p}`);
+      const card = renderTopicCard(renderContext(view, deps), topic);
+      for (const p of checkText(card)) problems.push(`topic ${topic.id} inline card (${lang}): ${p}`);
+      if (lang === "ru") for (const p of acronymProblems(htmlToText(card), glossary)) problems.push(`topic ${topic.id} inline card (ru): ${p}`);
     }
+    const cards = new Set<string>();
     for (const answers of everyAnswerCombination()) {
       if (nextQuestion(answers) !== undefined) continue;
       // The longest summaries are those with every answer given; the check is cheap enough to run on all.
       const code = encodeAnswers(answers);
       const summary = routeSummary(view, deps, code);
       if (summary.length > MAX_MESSAGE_LENGTH) problems.push(`summary ${code} (${lang}): ${summary.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
+      if (lang === "ru") for (const p of acronymProblems(summary, glossary)) problems.push(`summary ${code} (ru): ${p}`);
+      // The card a relative forwards is in Russian whatever the asker's language: each distinct one is read once.
+      if (forOther(answers)) {
+        const card = routeCard(view, deps, code);
+        if (!cards.has(card)) {
+          cards.add(card);
+          if (card.length > MAX_MESSAGE_LENGTH) problems.push(`card ${code}: ${card.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
+          for (const p of acronymProblems(card, glossary)) problems.push(`card ${code} (ru): ${p}`);
+        }
+      }
       // The copy button carries the short version: checkButtons holds it to 1-256 characters.
       for (const p of checkButtons(summaryKeyboard(view, deps, code).flat())) problems.push(`summary ${code} (${lang}): ${p}`);
     }
   }
 
-  problems.push(...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps), ...questionTextProblems(deps));
+  problems.push(...noteProblems(deps), ...conditionProblems(deps), ...stepTextProblems(deps), ...questionTextProblems(deps), ...gradeWordingProblems(deps), ...buttonTitleProblems(deps));
   problems.push(...gradeProblems(deps.content.updates.all, readVerifiedList(join(sourceDir, "updates-2026-11.md"))));
   problems.push(...copyProblems(deps.content.updates.all, join(sourceDir, "updates-2026-11.md")));
-  problems.push(...languageProblems(deps.i18n, deps.content, readGlossary(join(sourceDir, "CONTENT-GUIDE.md"))));
+  problems.push(...languageProblems(deps.i18n, deps.content, glossary));
 
   const now = current.now();
   const updates = deps.content.updates.all.map((i) => ({ id: i.id, grade: i.grade, date: i.date, checked: i.checked, ageDays: daysSince(i.checked, now) }));
@@ -233,6 +248,60 @@ function noteProblems(deps: ContentDeps): string[] {
   for (const topic of deps.content.topics) {
     const notes = deps.content.notesFor(topic.id);
     if (notes.length > 0 && !notes.some((n) => newestSource(n) !== undefined)) problems.push(`topic "${topic.id}": none of its notes has a dated source`);
+  }
+  return problems;
+}
+
+/** What a screen says that must hold on it: an acronym explained where a Russian screen first names it; "(button below)" only above that button. */
+function screenTextProblems(deps: ContentDeps, lang: Lang, screen: Screen, glossary: Glossary): string[] {
+  const text = htmlToText(screen.html);
+  const problems = lang === "ru" ? acronymProblems(text, glossary) : [];
+  const t = deps.i18n.t(lang);
+  if (text.includes(BUTTON_BELOW[lang]) && !screen.keyboard.flat().some((b) => b.text === t("buttons.card"))) problems.push(`says "${BUTTON_BELOW[lang]}" without the card's button below`);
+  return problems;
+}
+
+/** How a text points to the card's button under it. */
+export const BUTTON_BELOW: Record<Lang, string> = { ru: "(кнопка ниже)", en: "(button below)" };
+
+/**
+ * A confirmed item's wording never sounds unconfirmed: its short line and full text do not use the
+ * words of the label for a likely item ("reported", «по сообщениям»), which would read as a grade.
+ */
+export function gradeWordingProblems(deps: ContentDeps): string[] {
+  const problems: string[] = [];
+  for (const lang of LANGUAGES) {
+    const t = deps.i18n.t(lang);
+    const label = new RegExp(`(?<![\\p{L}])${t("common.grades.likely").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}])`, "iu");
+    for (const item of deps.content.updates.items.filter((i) => i.grade === "confirmed")) {
+      for (const form of ["short", "text"]) {
+        if (label.test(htmlToText(t(`updates.items.${item.id}.${form}`)))) problems.push(`updates.items.${item.id}.${form} (${lang}): the item is confirmed, but its text says «${t("common.grades.likely")}», the label of a likely one`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The words of a label or title that name something: five letters or more, without numbers and punctuation. */
+function namingWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}-]+/gu) ?? []).filter((w) => [...w].length >= 5);
+}
+
+/**
+ * A topic's button is its title, shortened: every word of five letters or more on the button starts
+ * (first five letters) like a word of the title, so the button never promises a topic the reader
+ * does not find.
+ */
+export function buttonTitleProblems(deps: ContentDeps): string[] {
+  const problems: string[] = [];
+  for (const lang of LANGUAGES) {
+    const t = deps.i18n.t(lang);
+    for (const topic of deps.content.topics) {
+      const title = htmlToText(t(`topics.${topic.id}.title`));
+      const stems = new Set(namingWords(title).map((w) => [...w].slice(0, 5).join("")));
+      const stray = namingWords(t(`topics.${topic.id}.button`)).filter((w) => !stems.has([...w].slice(0, 5).join("")));
+      if (stray.length > 0) problems.push(`topics.${topic.id}.button (${lang}): «${stray.join(", ")}» is not in the title «${title}»; the button is the title, shortened`);
+    }
   }
   return problems;
 }
