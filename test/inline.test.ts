@@ -92,8 +92,8 @@ describe("inline mode", () => {
     const border = (await user.inline("asylum at the border")).find((r) => r.id === "en:border")!;
     const card = border.input_message_content.message_text;
     expect(border.description).toBe(en("topics.border.description"));
-    // Safety pin: the card's text says plainly that the 2022 advice no longer works.
-    expect(border.description).toMatch(/^The 2022 advice to ask at the US border no longer works for most people/);
+    // Safety pin: the card's text says plainly that the 2022 route no longer guarantees even a chance to apply.
+    expect(border.description).toMatch(/^The 2022 route, asking for asylum at the US border, no longer guarantees even a chance to apply/);
     expect(card).toContain(tb.app.deps.i18n.t("en")("updates.items.turn-backs.short"));
   });
 
