@@ -252,12 +252,15 @@ function noteProblems(deps: ContentDeps): string[] {
   return problems;
 }
 
-/** What a screen says that must hold on it: an acronym explained where a Russian screen first names it; "(button below)" only above that button. */
+/** What a screen says that must hold on it: an acronym explained where a Russian screen first names it; "(button below)" only above that button; no doubled full stop. */
 function screenTextProblems(deps: ContentDeps, lang: Lang, screen: Screen, glossary: Glossary): string[] {
   const text = htmlToText(screen.html);
   const problems = lang === "ru" ? acronymProblems(text, glossary) : [];
   const t = deps.i18n.t(lang);
   if (text.includes(BUTTON_BELOW[lang]) && !screen.keyboard.flat().some((b) => b.text === t("buttons.card"))) problems.push(`says "${BUTTON_BELOW[lang]}" without the card's button below`);
+  // A sentence that ends on an abbreviation ("июнь 2026 г.") takes no second full stop.
+  const doubled = /[^.]\.\.(?!\.)/.exec(text);
+  if (doubled !== null) problems.push(`two full stops: …${text.slice(Math.max(0, doubled.index - 30), doubled.index + 3)}`);
   return problems;
 }
 

@@ -75,7 +75,7 @@ export function routeNotes(deps: ContentDeps, steps: readonly string[], limit: n
 }
 
 /** How many dated reasons a route screen aims for: kept notes may make more, and a long route fewer (never fewer than its kept ones). */
-export const ROUTE_NOTES = 3;
+export const ROUTE_NOTES = 5;
 
 /** As many notes as fit, up to `most`: kept ones always, others while there is room. */
 function fitNotes(deps: ContentDeps, steps: readonly string[], most: number, compose: (notes: UpdateItem[], spare: boolean) => string): string {
