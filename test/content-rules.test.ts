@@ -149,7 +149,7 @@ describe("the content rules, through the bot", () => {
     expect(feeSteps).toBeGreaterThan(20);
   }, 300_000);
 
-  it("every topic with notes says how far their sources run, and labels each note by its grade", async () => {
+  it("every topic the changes affect carries its dated notes, says how far their sources run, and labels each note by its grade", async () => {
     tb = await start();
     const content = tb.app.deps.content;
     for (const lang of ["ru", "en"] as const) {
@@ -161,6 +161,7 @@ describe("the content rules, through the bot", () => {
         expect(text, `${lang} ${topic.id}`).toContain(t("common.notesHeader", { month: upTo(content, lang, topic.notes) }));
         expect(text).not.toMatch(lang === "en" ? /\(checked \d/ : /\(проверено \d/);
         expectLabels(content, t, lang, text, `${lang} ${topic.id}`);
+        for (const note of content.notesFor(topic.id)) expect(text, `${lang}/${topic.id}/${note.id}`).toContain(t(`updates.items.${note.id}.short`));
       }
     }
   });

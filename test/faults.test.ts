@@ -31,7 +31,7 @@ const logLines = (bot: BotProcess) =>
 
 describe.concurrent("polling that loses nothing", () => {
   it("SIGKILL three times under load with a slow Bot API, then a restart: every update is answered exactly once", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, server, apiRoot, databasePath } = await setup();
     const env = { TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, RATE_LIMIT_PER_MINUTE: "1000" };
     const users = Array.from({ length: 50 }, (_, i) => server.user(4_100_000 + i));
@@ -104,7 +104,7 @@ describe.concurrent("polling that loses nothing", () => {
   });
 
   it("a hung getUpdates is given up at the client's deadline, and the bot hears again", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, server, apiRoot, databasePath } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, POLL_TIMEOUT_SECONDS: "1" });
     await started(bot);
@@ -145,7 +145,7 @@ describe.concurrent("polling that loses nothing", () => {
   });
 
   it("409 Conflict is explained once and retried; the bot keeps running and answers", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, server, apiRoot, databasePath } = await setup();
     for (let i = 0; i < 3; i++) tg.failures.push({ method: "getUpdates", code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
@@ -161,7 +161,7 @@ describe.concurrent("polling that loses nothing", () => {
   });
 
   it("401 while polling ends the process with exit code 1 and one clear line, no stack trace", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, apiRoot, databasePath } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, POLL_TIMEOUT_SECONDS: "1" });
     await started(bot);
@@ -176,7 +176,7 @@ describe.concurrent("polling that loses nothing", () => {
   });
 
   it("malformed getUpdates results are refused with a warning and a back-off instead of a spin", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, server, apiRoot, databasePath } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath, POLL_TIMEOUT_SECONDS: "1" });
     await started(bot);
@@ -195,7 +195,7 @@ describe.concurrent("polling that loses nothing", () => {
 
 describe.concurrent("one user cannot stall the others", () => {
   it("600 presses from one user: another user's /start is answered, every press is answered once, and a dropped one costs one call", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, server, apiRoot, databasePath } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
     await started(bot);
@@ -234,7 +234,7 @@ describe.concurrent("one user cannot stall the others", () => {
 
 describe.concurrent("start-up refusals and shutdown", () => {
   it("a deleted anon-secret beside a database that holds sessions: start-up refuses with one clear line", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { tg, server, apiRoot, dir, databasePath } = await setup();
     const env = { TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath };
     const first = start(env);
@@ -256,7 +256,7 @@ describe.concurrent("start-up refusals and shutdown", () => {
   });
 
   it("with the log reader gone (EPIPE), SIGTERM still ends the process within 5 s", { timeout: 120_000 }, async (context) => {
-    const { setup, start, cleanups } = processScope(context, TOKEN);
+    const { setup, start } = processScope(context, TOKEN);
     const { apiRoot, databasePath } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
     await started(bot);

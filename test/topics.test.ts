@@ -4,7 +4,6 @@ import { CONTENT_DIR } from "../src/app.js";
 import { readTranscriptTimestamps } from "../src/content/transcript.js";
 import { type Lang } from "../src/i18n.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
-import { upTo } from "./support/notes.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
 const TIMESTAMPS = readTranscriptTimestamps(join(CONTENT_DIR, "source", "transcript.txt"));
@@ -129,23 +128,6 @@ describe("topic browser", () => {
     expect(ru("topics.suspicion.title").startsWith("Что может продлить задержание")).toBe(true);
     expect(ru("topics.suspicion.button")).not.toMatch(/подозрени/);
     expect(ru("topics.who-qualifies.button")).toBe(ru("topics.who-qualifies.title"));
-  });
-
-  it("every topic the changes affect carries its dated notes, in both languages", async () => {
-    tb = await startTestBot();
-    const content = tb.app.deps.content;
-    for (const lang of ["ru", "en"] as const) {
-      const t = texts(lang);
-      const user = tb.user({ language_code: lang });
-      for (const topic of content.topics.filter((x) => x.notes.length > 0)) {
-        await user.send(`/start ${lang}-${topic.id}`);
-        const text = user.lastBotMessage()!.text!;
-        const notes = content.notesFor(topic.id).map((n) => n.id);
-        // How far the notes' sources run, not a check date that would overstate them.
-        expect(text, `${lang}/${topic.id}`).toContain(t("common.notesHeader", { month: upTo(content, lang, notes) }));
-        for (const note of content.notesFor(topic.id)) expect(text, `${lang}/${topic.id}/${note.id}`).toContain(t(`updates.items.${note.id}.short`));
-      }
-    }
   });
 
   it("the border topic leads with the plain warning that the 2022 route no longer guarantees even a chance to apply, and its dated reasons", async () => {

@@ -1,5 +1,5 @@
 import type { Lang, Translate } from "../i18n.js";
-import { escapeHtml, htmlToText } from "../telegram/html.js";
+import { escapeHtml } from "../telegram/html.js";
 import { type Content, coveredUpTo, newestSource } from "./content.js";
 import { formatDate } from "./dates.js";
 import type { FirmFile, OfficialPage, Source, Topic, UpdateItem } from "./schema.js";
