@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CONTENT_DIR } from "../src/app.js";
 import { encodeAnswers } from "../src/bot/features/guided/answers.js";
+import { MAX_BUTTON_URL_LENGTH } from "../src/telegram/html.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru } from "./support/texts.js";
 
@@ -167,7 +168,7 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
     expect(copy.copy_text.text.length).toBeLessThanOrEqual(256);
     expect(copy.copy_text.text).toContain(t("guided.questions.loc.facts.a"));
     const share = buttons.find((b) => b.text === t("summary.share")) as { url: string };
-    expect(share.url.length).toBeLessThanOrEqual(1024);
+    expect(share.url.length).toBeLessThanOrEqual(MAX_BUTTON_URL_LENGTH);
     const url = new URL(share.url);
     expect(url.origin + url.pathname).toBe("https://t.me/share/url");
     expect(url.searchParams.get("url")).toMatch(/^https:\/\/t\.me\/asylum_basics_bot\?start=/);
@@ -190,7 +191,7 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
     const url = new URL(messenger.url);
     expect(url.origin + url.pathname).toBe("https://wa.me/16468590205");
     expect(url.searchParams.get("text")).toContain(t("summary.shortHead"));
-    expect(messenger.url.length).toBeLessThanOrEqual(1024);
+    expect(messenger.url.length).toBeLessThanOrEqual(MAX_BUTTON_URL_LENGTH);
     // mailto: cannot be a button; the address is in the text, where Telegram makes it tappable.
     expect(buttons.some((b) => "url" in b && b.url.startsWith("mailto:"))).toBe(false);
     expect((buttons.find((b) => b.text === t("buttons.book")) as { url: string }).url).toBe(BOOKING);
@@ -199,8 +200,8 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
   it.each(["ru", "en"] as const)("%s: the share button says it sends the summary, and what it shares is cut only between lines, saying so, with the request kept", async (lang) => {
     tb = await startTestBot({ contentDir: contentWithFirm(FULL_FIRM) });
     const t = lang === "en" ? en : ru;
-    // Every question answered: the longest summary.
-    const { message } = await summaryFor(lang, `R:${encodeAnswers({ who: "m", loc: "a", visa: "n", res: "n", draft: "s", views: "p", rec: "y", group: "f" })}`);
+    // Every question asked and answered, with the longest answers: the longest summary.
+    const { message } = await summaryFor(lang, `R:${encodeAnswers({ who: "m", loc: "a", visa: "u", res: "n", draft: "s", views: "v", rec: "y", group: "f" })}`);
     const buttons = message.reply_markup!.inline_keyboard.flat();
     const share = buttons.find((b) => b.text === t("summary.share")) as { url: string } | undefined;
     expect(share, "the share button says what it sends").toBeDefined();
@@ -216,9 +217,11 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
       const middle = lines.slice(1, -1);
       const shortened = middle.at(-1) === t("summary.shortened");
       const kept = shortened ? middle.slice(0, -1) : middle;
-      // Whole facts, in order, from the first; never a line cut in the middle.
-      expect(kept).toEqual(facts.slice(0, kept.length));
+      // Whole facts, in their order, never a line cut in the middle; the least needed go first,
+      // so where the person is, the draft, political views and arrests always reach the attorney.
+      expect(kept).toEqual(facts.filter((fact) => kept.includes(fact)));
       expect(shortened).toBe(kept.length < facts.length);
+      for (const id of ["loc", "draft", "views", "rec"]) expect(kept.some((line) => line.startsWith(`${t(`guided.questions.${id}.label`)}:`)), id).toBe(true);
     }
     expect(copy.length).toBeLessThanOrEqual(256);
     // Russian takes six characters a letter in a link: the shared text is shortened, and says so.

@@ -47,9 +47,9 @@ describe("local Bot API refuses what Telegram refuses", () => {
     expect(await send({ text: "t", reply_markup: markup({ url: "mailto:office@firm.example?subject=x" }) })).toMatchObject({ ok: false, description: expect.stringContaining("URL") });
     expect(await send({ text: "t", reply_markup: markup({ url: "tel:+16468590205" }) })).toMatchObject({ ok: false });
     expect(await send({ text: "t", reply_markup: markup({ url: "tg://resolve?domain=x" }) })).toMatchObject({ ok: true });
-    const long = `https://t.me/share/url?url=x&text=${"a".repeat(1024)}`;
-    expect(await send({ text: "t", reply_markup: markup({ url: long.slice(0, 1024) }) })).toMatchObject({ ok: true });
-    expect(await send({ text: "t", reply_markup: markup({ url: long.slice(0, 1025) }) })).toMatchObject({ ok: false, description: expect.stringContaining("too long") });
+    const long = `https://t.me/share/url?url=x&text=${"a".repeat(1500)}`;
+    expect(await send({ text: "t", reply_markup: markup({ url: long.slice(0, 1500) }) })).toMatchObject({ ok: true });
+    expect(await send({ text: "t", reply_markup: markup({ url: long.slice(0, 1501) }) })).toMatchObject({ ok: false, description: expect.stringContaining("too long") });
     expect(await send({ text: "t", reply_markup: markup({ copy_text: { text: "ж".repeat(256) } }) })).toMatchObject({ ok: true });
     expect(await send({ text: "t", reply_markup: markup({ copy_text: { text: "ж".repeat(257) } }) })).toMatchObject({ ok: false, description: expect.stringContaining("COPY_TEXT_INVALID") });
     expect(await send({ text: "t", reply_markup: markup({ copy_text: { text: "" } }) })).toMatchObject({ ok: false });

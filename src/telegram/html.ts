@@ -104,13 +104,14 @@ export const MAX_CAPTION_LENGTH = 1024;
 export const MAX_COPY_TEXT_LENGTH = 256;
 
 /**
- * The longest button URL the bot sends. Telegram documents no limit for URL buttons; reports show
- * long ones refused (a t.me/share/url link of about 2,000 characters answered 400,
- * MurhafSousli/ngx-sharebuttons#566), and 2,048 is the long-standing practical limit of browsers
- * and servers that a t.me link passes through on desktop. 1,024 keeps well below every reported
- * failure; texts that would not fit are shortened (src/bot/features/summary-handoff.ts).
+ * The longest button URL the bot sends. Telegram documents no limit for URL buttons. The one
+ * reported failure is a t.me/share/url link of about 1,900 characters that t.me's web server
+ * answered with 400 when a browser opened it (MurhafSousli/ngx-sharebuttons#566); the apps open
+ * t.me links themselves. 1,500 stays below it, and is what a Russian summary needs: a Cyrillic
+ * letter takes six characters in a link, so at 1,024 the shared text lost the draft, political
+ * views and arrests. Texts that would not fit are shortened (src/bot/features/guided/summary-handoff.ts).
  */
-export const MAX_BUTTON_URL_LENGTH = 1024;
+export const MAX_BUTTON_URL_LENGTH = 1500;
 
 /** The text a reader sees for some Telegram HTML: the one place HTML becomes plain text. */
 export function htmlToText(html: string): string {

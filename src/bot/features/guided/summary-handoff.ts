@@ -28,22 +28,35 @@ export function summaryContacts(view: View, deps: ContentDeps): string[] {
   ];
 }
 
-/** The answers as facts, one line each: "Where: in Russia". */
-function factLines(view: View, code: string): string[] {
+/** The answers as facts, one line each: "Where: in Russia", with the question each answers. */
+function factLines(view: View, code: string): { id: string; line: string }[] {
   const t = view.t;
   const answers = decodeAnswers(code) ?? {};
   return applicableQuestions(answers)
     .filter((q) => q.id !== "who")
     .map((q) => {
       const a = answers[q.id];
-      return `${t(`guided.questions.${q.id}.label`)}: ${a === undefined || a === PREFER_NOT_TO_SAY ? t("guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`)}`;
+      return { id: q.id, line: `${t(`guided.questions.${q.id}.label`)}: ${a === undefined || a === PREFER_NOT_TO_SAY ? t("guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`)}` };
     });
+}
+
+/**
+ * What an attorney needs first when a short version cannot hold every fact: where the person is,
+ * the draft, political views and arrests decide the case; the visa, residence and who travels
+ * along can be asked on the call. Cyrillic takes six characters a letter in a link, so a Russian
+ * link loses lines an English one keeps: these go last.
+ */
+const KEEP_LONGEST = ["loc", "draft", "views", "rec", "visa", "res", "group"];
+
+function keepRank(id: string): number {
+  const rank = KEEP_LONGEST.indexOf(id);
+  return rank === -1 ? KEEP_LONGEST.length : rank;
 }
 
 /**
  * The summary short enough for where it goes (`fits`: a copy button's 256 characters, a link's
  * length): who asks, the facts one line each, the request. What does not fit goes a whole line at
- * a time, from the last fact, and the text then says it was shortened; the request always stays.
+ * a time, the least needed fact first, and the text then says it was shortened; the request always stays.
  */
 export function shortSummary(view: View, code: string, fits: (text: string) => boolean = (text) => text.length <= MAX_COPY_TEXT_LENGTH): string {
   const t = view.t;
@@ -51,8 +64,11 @@ export function shortSummary(view: View, code: string, fits: (text: string) => b
   const head = t(other ? "summary.shortHeadOther" : "summary.shortHead");
   const outro = htmlToText(t(other ? "route.summary.outroOther" : "route.summary.outro"));
   const facts = factLines(view, code);
-  for (let kept = facts.length; kept >= 0; kept--) {
-    const text = [head, ...facts.slice(0, kept), ...(kept < facts.length ? [t("summary.shortened")] : []), outro].join("\n");
+  const dropOrder = [...facts].sort((a, b) => keepRank(b.id) - keepRank(a.id));
+  for (let dropped = 0; dropped <= facts.length; dropped++) {
+    const gone = new Set(dropOrder.slice(0, dropped));
+    const kept = facts.filter((f) => !gone.has(f)).map((f) => f.line);
+    const text = [head, ...kept, ...(dropped > 0 ? [t("summary.shortened")] : []), outro].join("\n");
     if (fits(text)) return text;
   }
   // Not even who asks and the request fit: the request alone (never cut inside a line).
