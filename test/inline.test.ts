@@ -97,6 +97,31 @@ describe("inline mode", () => {
     expect(card).toContain(tb.app.deps.i18n.t("en")("updates.items.turn-backs.short"));
   });
 
+  it("someone detained: the urgent lane's cards come first, one per place when the query does not say where; no money: free legal help first", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    const ids = async (q: string) => (await user.inline(q)).map((r) => r.id);
+    expect((await ids("задержали сына")).slice(0, 3)).toEqual(["ru:detained-us", "ru:detained-russia", "ru:detained-abroad"]);
+    expect((await ids("my son was detained")).slice(0, 3)).toEqual(["en:detained-us", "en:detained-russia", "en:detained-abroad"]);
+    expect((await ids("ICE took my husband"))[0]).toBe("en:detained-us");
+    expect((await ids("сына задержали в России"))[0]).toBe("ru:detained-russia");
+    expect((await ids("сына задержали в Казахстане"))[0]).toBe("ru:detained-abroad");
+    expect((await ids("нет денег на адвоката"))[0]).toBe("ru:free-help");
+    expect((await ids("I have no money for a lawyer"))[0]).toBe("en:free-help");
+    // The cards are the screens the bot shows, without the buttons a posted card cannot have.
+    const [us] = await user.inline("ICE took my husband");
+    const pages = tb.app.deps.content;
+    expect(us!.title).toBe(en("urgent.detained.title").replace(/<\/?b>/g, ""));
+    expect(us!.input_message_content.message_text).toContain(pages.page("ice-locator")!.url);
+    expect(us!.input_message_content.message_text).not.toContain(en("urgent.detained.elsewhere"));
+    const abroad = (await user.inline("сына задержали в Казахстане"))[0]!;
+    expect(abroad.input_message_content.message_text).toContain(ru("urgent.abroad.titleNamed", { country: "Казахстан" }));
+    const free = (await user.inline("I have no money for a lawyer"))[0]!;
+    expect(free.input_message_content.message_text).toContain(pages.page("eoir-pro-bono")!.url);
+    // A query about detention in general still finds the topic first.
+    expect((await ids("what happens in detention"))[0]).not.toMatch(/detained-/);
+  });
+
   it("cost and lawyer questions put a 'Talk to a lawyer' card first; every answer offers it", async () => {
     tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
     const user = tb.user({ language_code: "ru" });

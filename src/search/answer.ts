@@ -7,6 +7,12 @@ import type { TopicSearch } from "./topic-search.js";
 export const LAWYER = "lawyer";
 /** The card for someone in a third country, offered first when a query names one. */
 export const ABROAD = "abroad";
+/** The urgent lane's cards, offered first when a query speaks of someone detained, or of having no money for a lawyer. */
+export const DETAINED_US = "detained-us";
+export const DETAINED_RUSSIA = "detained-russia";
+export const DETAINED_ABROAD = "detained-abroad";
+export const FREE_HELP = "free-help";
+export const URGENT_CARDS: ReadonlySet<string> = new Set([DETAINED_US, DETAINED_RUSSIA, DETAINED_ABROAD, FREE_HELP]);
 
 export interface Answers {
   /** The language to answer in. */
@@ -43,14 +49,31 @@ export function answerQuery(search: TopicSearch, intents: Intents, raw: string, 
   const place = query === "" ? undefined : intents.place(query);
   // A country's name says where the reader is, not what about: the topics answer the rest of the query, and a query that is only a country gets the card's own topics.
   const rest = place === undefined ? query : intents.withoutPlace(query);
-  const found = search.search(rest, forced ?? userLang, limit);
+  const urgent = said === undefined || query === "" ? [] : urgentCards(intents, query, said);
+  const found = search.search(rest, forced ?? userLang, limit - urgent.length);
   const countryOnly = place !== undefined && !meaningful(rest);
   const topics = countryOnly ? [...ABROAD_TOPICS] : place === undefined ? found.topics : found.topics.slice(0, Math.max(0, limit - 1));
   const aboutLawyer = said !== undefined && LAWYER_INTENTS.has(said.intent);
   const ids = !aboutLawyer ? [...topics, LAWYER] : said.more === 0 || topics.length === 0 ? [LAWYER, ...topics] : [topics[0]!, LAWYER, ...topics.slice(1)];
   // The language is the whole query's: «грузия» is Russian, "gruziya" transliterated Russian, "georgia" the user's.
   const lang = forced ?? (place === undefined ? found.lang : !/[a-z]/i.test(query) ? "ru" : search.search(query, userLang, 1).lang);
-  return { lang, ids: place === undefined ? ids : [ABROAD, ...ids], ...(place === undefined ? {} : { place }) };
+  return { lang, ids: [...urgent, ...(place === undefined ? ids : [ABROAD, ...ids])], ...(place === undefined ? {} : { place }) };
+}
+
+/**
+ * What a relative searching "@bot задержали сына" needs before any topic: where to look for the
+ * person, one card per place when the query does not say where (a card cannot ask, as the chat
+ * does); and free legal help for "no money for a lawyer".
+ */
+function urgentCards(intents: Intents, query: string, said: NonNullable<ReturnType<Intents["recognise"]>>): string[] {
+  if (said.all.includes("detained")) {
+    const reading = detainedReading(intents, query);
+    if (reading.where === "us") return [DETAINED_US];
+    if (reading.where === "russia") return [DETAINED_RUSSIA];
+    if (reading.where === "abroad") return [DETAINED_ABROAD];
+    return [DETAINED_US, DETAINED_RUSSIA, DETAINED_ABROAD];
+  }
+  return said.all.includes("cannotPay") ? [FREE_HELP] : [];
 }
 
 /** Whether a text says anything besides stop words: "в" of «в Грузии» is nothing. */

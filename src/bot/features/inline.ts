@@ -2,7 +2,9 @@ import { Composer } from "grammy";
 import type { InlineQueryResultArticle } from "grammy/types";
 import { renderTopicCard } from "../../content/render.js";
 import { type Lang, languageFromTelegram } from "../../i18n.js";
-import { ABROAD, answerQuery, LAWYER } from "../../search/answer.js";
+import { ABROAD, answerQuery, DETAINED_ABROAD, DETAINED_RUSSIA, DETAINED_US, FREE_HELP, LAWYER, URGENT_CARDS } from "../../search/answer.js";
+import type { Place } from "../../search/intents.js";
+import { htmlToText } from "../../telegram/html.js";
 import type { BotContext, SessionData } from "../context.js";
 import { deepLink } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
@@ -10,6 +12,7 @@ import { button } from "../screen.js";
 import { renderContext, type View } from "../screens.js";
 import { abroadHtml } from "./abroad.js";
 import { firmLines } from "./handoff.js";
+import { detainedAbroadScreen, detainedRussiaScreen, detainedUsHtml, freeHelpScreen } from "./urgent.js";
 
 /** Results are cached by Telegram for a few minutes: content changes rarely, queries repeat often. */
 const CACHE_SECONDS = 300;
@@ -39,7 +42,7 @@ export function inlineFeature(deps: BotDeps): Composer<BotContext> {
       input_message_content: { message_text: abroadHtml(view, deps, place), parse_mode: "HTML", link_preview_options: { is_disabled: true } },
       reply_markup: { inline_keyboard: [[button.url(view.t("buttons.openInBot"), deepLink(ctx.me.username, { lang, source: "in" }))]] },
     });
-    const card = (id: string): InlineQueryResultArticle => (id === LAWYER ? lawyerCard(view, deps) : id === ABROAD ? abroadCard() : topicCard(id));
+    const card = (id: string): InlineQueryResultArticle => (id === LAWYER ? lawyerCard(view, deps) : id === ABROAD ? abroadCard() : (urgentCard(view, deps, id, place) ?? topicCard(id)));
     const topicCard = (id: string): InlineQueryResultArticle => ({
       type: "article",
       id: resultId(lang, id),
@@ -57,10 +60,36 @@ export function inlineFeature(deps: BotDeps): Composer<BotContext> {
 
   feature.on("chosen_inline_result", (ctx) => {
     const topic = parseResultId(ctx.chosenInlineResult.result_id);
-    if (topic !== undefined && (topic === LAWYER || topic === ABROAD || deps.content.topic(topic) !== undefined)) deps.stats.count("inline_chosen", topic);
+    if (topic !== undefined && (URGENT_CARDS.has(topic) || topic === LAWYER || topic === ABROAD || deps.content.topic(topic) !== undefined)) deps.stats.count("inline_chosen", topic);
   });
 
   return feature;
+}
+
+/**
+ * The urgent lane as cards for any chat, each the screen the bot itself shows (the locator, the
+ * A-number, bond as it stands, the firm; or what the sources say about Russia or another country;
+ * or free legal help), titled by where the person is held, so a relative picks the one that fits.
+ */
+function urgentCard(view: View, deps: BotDeps, id: string, place: Place | undefined): InlineQueryResultArticle | undefined {
+  const t = view.t;
+  const menu = { to: "menu" } as const;
+  const cards: Record<string, () => { title: string; description: string; html: string }> = {
+    [DETAINED_US]: () => ({ title: t("urgent.detained.title"), description: t("urgent.detained.lead"), html: detainedUsHtml(view, deps, false) }),
+    [DETAINED_RUSSIA]: () => ({ title: t("urgent.russia.title"), description: t("urgent.russia.silent"), html: detainedRussiaScreen(view, deps, menu).html }),
+    [DETAINED_ABROAD]: () => ({ title: t("urgent.abroad.title"), description: t("urgent.abroad.silent"), html: detainedAbroadScreen(view, deps, menu, place).html }),
+    [FREE_HELP]: () => ({ title: t("urgent.free.title"), description: t("urgent.free.firm"), html: freeHelpScreen(view, deps, menu).html }),
+  };
+  const made = cards[id]?.();
+  if (made === undefined) return undefined;
+  return {
+    type: "article",
+    id: resultId(view.lang, id),
+    title: htmlToText(made.title),
+    description: htmlToText(made.description),
+    input_message_content: { message_text: made.html, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+    reply_markup: { inline_keyboard: [[button.url(t("buttons.openInBot"), deepLink(view.me.username, { lang: view.lang, source: "in" }))]] },
+  };
 }
 
 /** The firm's contacts as a card for any chat: for whoever the reader is helping. */

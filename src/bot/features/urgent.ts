@@ -90,22 +90,26 @@ function firmButtons(view: View, deps: ContentDeps, here: Back) {
   return [...(booking === undefined ? [] : [[button.url(view.t("buttons.book"), booking)]]), [button.cb(view.t("buttons.lawyer"), cb.handoff(here))]];
 }
 
-export function urgentScreen(view: View, deps: ContentDeps, back: Back): Screen {
+/** Someone held in the US: how to find them, the A-number, the attorney; `elsewhere` adds the line that points at the buttons for other places. */
+export function detainedUsHtml(view: View, deps: ContentDeps, elsewhere: boolean): string {
   const t = view.t;
-  const r = renderContext(view, deps);
-  const here: Back = { to: "urgent" };
-  const html = compose([
+  return compose([
     t("urgent.detained.title"),
     t("urgent.detained.lead"),
     withPage(view, deps, "urgent.detained.find", "ice-locator"),
     t("urgent.detained.anumber"),
     bondText(view, deps, "urgent.detained.call"),
     ...contactsBlock(view, deps),
-    t("urgent.detained.elsewhere"),
-    footer(r),
+    ...(elsewhere ? [t("urgent.detained.elsewhere")] : []),
+    footer(renderContext(view, deps)),
   ]);
+}
+
+export function urgentScreen(view: View, deps: ContentDeps, back: Back): Screen {
+  const t = view.t;
+  const here: Back = { to: "urgent" };
   return {
-    html,
+    html: detainedUsHtml(view, deps, true),
     keyboard: [
       ...firmButtons(view, deps, here),
       [button.cb(t("buttons.freeHelp"), cb.freeHelp(here))],
