@@ -117,6 +117,18 @@ describe("the guided route", () => {
     // In Russia the question about legal residence abroad is skipped, and with a visa the one about travelling companions; the count still reads "up to 8".
     expect(progress).toEqual([1, 2, 3, 4, 5].map((n) => en("guided.progress", { n, max: 8 })));
   });
+
+  it("a reader who follows the steps in order calls the attorney before /forget deletes the summary, and the last step asks for no channel the firm may lack", () => {
+    for (const [t, attorney] of [[en, "attorney"], [ru, "адвокат"]] as const) {
+      for (const key of ["phone", "phone-russia", "phone-now"]) {
+        const lead = t(`route.steps.${key}.lead`);
+        expect(lead.indexOf(attorney), `${key}: the attorney before /forget`).toBeGreaterThanOrEqual(0);
+        expect(lead.indexOf(attorney)).toBeLessThan(lead.indexOf("/forget"));
+      }
+      // "Send the attorney your summary" cannot be done with a phone number alone: the step says what the summary is for.
+      expect(t("route.steps.consult.lead")).not.toMatch(/send|перешлите|отправьте/i);
+    }
+  });
 });
 
 describe("the summary for the lawyer", () => {
