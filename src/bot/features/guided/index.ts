@@ -1,4 +1,4 @@
-import { conversations, createConversation, type ConversationData, type VersionedStateStorage } from "@grammyjs/conversations";
+import { conversations, createConversation, type ConversationData, pinVersion, type VersionedState, type VersionedStateStorage } from "@grammyjs/conversations";
 import { Composer, type Context } from "grammy";
 import { parseCallback } from "../../callback-data.js";
 import type { CallbackRouter } from "../../callback-router.js";
@@ -46,6 +46,18 @@ export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotC
     const text = ctx.message?.text;
     return text !== undefined && !text.startsWith("/") && cannotWait(deps.intents, text.slice(0, TYPED_READ_CHARS));
   };
+  // After the rest of the bot has answered (the urgent lane, a kind word), an open question is shown again below it, so the answers so far are not lost from view.
+  feature.filter(
+    (ctx) => concernsConversation(ctx) && mustNotWait(ctx),
+    async (ctx, next) => {
+      await next();
+      const open = openQuestion(await storage.read(ctx));
+      if (open === undefined || !keepsQuestion(deps, ctx)) return;
+      const answers = decodeAnswers(open.code);
+      const question = answers === undefined ? undefined : nextQuestion(answers);
+      if (question !== undefined) await show(ctx, questionScreen(ctx, answers!, question, open.preset, "resume"), "new");
+    },
+  );
   const active = feature.filter((ctx) => concernsConversation(ctx) && !mustNotWait(ctx));
   active.use(conversations<BotContext, Context>({ storage: { type: "context", version: CONVERSATION_VERSION, adapter: storage } }));
   // Runs after the conversation has decided, still inside the conversations plugin, so the next one is saved.
@@ -68,7 +80,7 @@ export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotC
   /** Shows the next question, then waits for its answer in a fresh conversation. */
   async function ask(ctx: BotContext, code: string, preset: boolean, mode: "auto" | "new", typed = false) {
     const answers = decodeAnswers(code)!;
-    await show(ctx, questionScreen(ctx, answers, nextQuestion(answers)!, preset, typed), mode);
+    await show(ctx, questionScreen(ctx, answers, nextQuestion(answers)!, preset, typed ? "pressButton" : undefined), mode);
     await ctx.conversation.enter(GUIDED, code, preset);
   }
 
@@ -110,4 +122,23 @@ export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotC
       await ctx.reply(routeCard(ctx, deps, answers), { link_preview_options: { is_disabled: true } });
     });
   return feature;
+}
+
+/** The question a chat's guided conversation waits on, from its saved state: the arguments it was entered with. */
+function openQuestion(saved: VersionedState<ConversationData> | undefined): { code: string; preset: boolean } | undefined {
+  const { unpack } = pinVersion(CONVERSATION_VERSION);
+  const args = unpack(saved)?.[GUIDED]?.[0]?.args;
+  if (args === undefined) return undefined;
+  try {
+    const [code, preset] = JSON.parse(args) as unknown[];
+    return typeof code === "string" && typeof preset === "boolean" ? { code, preset } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asking to delete one's data ends the questions rather than waiting on them; someone detained or frightened comes back to them. */
+function keepsQuestion(deps: BotDeps, ctx: BotContext): boolean {
+  const text = ctx.message?.text?.slice(0, TYPED_READ_CHARS) ?? "";
+  return !(deps.intents.recognise(text)?.all.includes("forget") ?? false);
 }

@@ -15,15 +15,19 @@ function maxQuestions(preset: boolean): number {
   return QUESTIONS.length - (preset ? 1 : 0);
 }
 
-/** A question, counted as "Question 3 of up to 7" so the count never jumps when a later question turns out not to apply. */
-export function questionScreen(view: View, answers: Answers, question: Question, preset: boolean, typed = false): Screen {
+/**
+ * A question, counted as "Question 3 of up to 7" so the count never jumps when a later question
+ * turns out not to apply. `note` heads it when it is shown again: after typed text (answer with a
+ * button), or after the bot answered something urgent typed meanwhile (the answers so far are kept).
+ */
+export function questionScreen(view: View, answers: Answers, question: Question, preset: boolean, note?: "pressButton" | "resume"): Screen {
   const t = view.t;
   const base = `guided.questions.${question.id}`;
   const other = forOther(answers) && question.id !== "who";
   const answered = QUESTIONS.filter((q) => answers[q.id] !== undefined).length - (preset ? 1 : 0);
   const max = maxQuestions(preset);
   const lines = [
-    ...(typed ? [t("guided.pressButton")] : []),
+    ...(note === undefined ? [] : [t(`guided.${note}`)]),
     ...(answered === 0 ? [t(forOther(answers) ? "guided.introOther" : "guided.intro", { max })] : []),
     `<i>${t("guided.progress", { n: answered + 1, max })}</i>`,
     `<b>${t(other ? `${base}.textOther` : `${base}.text`)}</b>`,
