@@ -138,7 +138,7 @@ describe("the content rules, through the bot", () => {
           expect(lead("us-file")).toMatch(lang === "en" ? /within one year.*(do not|should not) put off/ : /в течение года.*не откладыва/);
         }
         // With a visa, or maybe one: the risks at entry in the route's line, and dated, with their grades, one tap away.
-        const visaStep = keys.find((k) => ["visa-fly", "visa-check", "visa-check-res", "at-border-visa"].includes(k));
+        const visaStep = keys.find((k) => ["visa-fly", "visa-fly-summons", "visa-check", "visa-check-res", "visa-check-summons", "at-border-visa"].includes(k));
         if (visaStep !== undefined) {
           expect(lead(visaStep)).toMatch(lang === "en" ? /held on arrival get no bond from a judge/ : /задержанных при въезде судья под залог не отпускает/);
           for (const risk of ["bond-border", "expedited-removal"]) expect(all, `${where}: ${risk}`).toContain(t(`updates.items.${risk}.short`));
@@ -238,7 +238,7 @@ describe("the content rules, in the content", () => {
         expect(card).not.toContain(ru("route.card.delete"));
       } else expect(card).toContain(ru("route.card.delete"));
       if (answers.loc === "b") expect(card).toMatch(/Никогда не пересекайте границу незаконно/);
-      if (his.some((k) => ["visa-fly", "visa-check", "visa-check-res", "at-border-visa"].includes(k))) expect(card).toContain("задержанных при въезде судья под залог не отпускает");
+      if (his.some((k) => ["visa-fly", "visa-fly-summons", "visa-check", "visa-check-res", "visa-check-summons", "at-border-visa"].includes(k))) expect(card).toContain("задержанных при въезде судья под залог не отпускает");
     }
     expect(cards).toBeGreaterThan(500);
   });
@@ -250,6 +250,45 @@ describe("the content rules, in the content", () => {
       expect(en(`route.${own}.summons.more`)).toMatch(/name no one who advises on Russian exit bans/);
       // The lead warns; it does not send him to a US immigration attorney about a Russian exit ban.
       expect(ru(`route.${own}.summons.lead`)).not.toMatch(/адвокат/);
+    }
+  });
+
+  it("someone held in Russia or a third country: the 24:18 promise is the host's, Russian law is not a US immigration attorney's field, and no Russian attorney or organization is named", () => {
+    expect(ru("urgent.callFirm")).toMatch(/ведущий, Майкл Левитис, сказал.*\(24:18\)/);
+    expect(en("urgent.callFirm")).toMatch(/the host, Michael Levites, said.*\(24:18\)/);
+    expect(ru("urgent.callFirm")).toMatch(/^⚖️ Российское право и законы других стран — не область иммиграционного адвоката в США/);
+    expect(en("urgent.callFirm")).toMatch(/^⚖️ Russian law and other countries' law are not a US immigration attorney's field/);
+    expect(ru("urgent.callFirm")).not.toMatch(/адвокат говорил/);
+    expect(en("urgent.callFirm")).not.toMatch(/the attorney said/);
+    expect(ru("urgent.russia.silent")).toMatch(/ни о российских адвокатах или организациях/);
+    expect(en("urgent.russia.silent")).toMatch(/nor any Russian attorney or organization/);
+  });
+
+  it("after a summons, no route sends him to a visa interview or a flight unless he can leave Russia lawfully, and that step comes after the exit-ban warning", () => {
+    const VISA_STEPS = ["visa-fly", "visa-check", "visa-check-res", "visa-options", "visa-options-res"];
+    let routes = 0;
+    for (const answers of everyAnswerCombination()) {
+      if (nextQuestion(answers) !== undefined || answers.loc !== "r" || answers.draft !== "s") continue;
+      const keys = routeSteps(answers);
+      routes++;
+      expect(keys.filter((k) => VISA_STEPS.includes(k)), JSON.stringify(answers)).toEqual([]);
+      const visa = keys.find((k) => k.startsWith("visa-"))!;
+      expect(visa, JSON.stringify(answers)).toMatch(/-summons$/);
+      expect(keys.indexOf(visa)).toBeGreaterThan(keys.indexOf("summons"));
+    }
+    expect(routes).toBeGreaterThan(10);
+    for (const own of ["steps", "stepsOther"]) {
+      for (const step of ["visa-fly-summons", "visa-check-summons", "visa-options-summons"]) {
+        expect(ru(`route.${own}.${step}.lead`)).toMatch(/^Если (можете|он может) законно выехать из России, /);
+        expect(en(`route.${own}.${step}.lead`)).toMatch(/^Only if (you|they) can leave Russia lawfully/);
+        expect(ru(`route.${own}.${step}.more`)).toMatch(/После повестки выезд может быть запрещён/);
+        expect(en(`route.${own}.${step}.more`)).toMatch(/After a summons, leaving may be banned/);
+      }
+      // Astana or Warsaw, with its condition and the Warsaw caveat (list 9a), wherever a route names them.
+      for (const step of ["visa-options", "visa-options-summons", "visa-check", "visa-check-summons"]) {
+        expect(ru(`route.${own}.${step}.more`), step).toMatch(/Варшав[аы] .*(почти недоступна|добраться трудно)/);
+        expect(en(`route.${own}.${step}.more`), step).toMatch(/Warsaw is hard to reach/);
+      }
     }
   });
 

@@ -31,7 +31,8 @@ const ROUTES: { name: string; answers: string[]; first: string[]; notes: string[
   { name: "abroad, not sure about the visa", answers: ["loc.a", "visa.u", "res.n", "draft.n", "views.v", "rec.n", "group.a"], first: ["no-border", "visa-check", "case", "phone"], notes: ["turn-backs", "proclamation", "cbp-one"], absent: FEE_RULES },
   { name: "in Russia with a visa", answers: ["loc.r", "visa.y", "draft.e", "views.p", "rec.n", "group.a"], first: ["leave", "visa-fly", "qualify", "case", "phone-russia"], notes: ["bond-border", "exit-ban"], absent: FEE_RULES },
   { name: "in Russia without a visa", answers: ["loc.r", "visa.n", "draft.n", "views.n", "rec.n"], first: ["leave", "no-border", "visa-options", "case-reasons", "phone-russia"], notes: ["turn-backs", "proclamation", "cbp-one"], absent: FEE_RULES },
-  { name: "in Russia with a summons", answers: ["loc.r", "visa.n", "draft.s", "views.p", "rec.n"], first: ["summons", "no-border", "visa-options"], notes: ["turn-backs", "proclamation", "cbp-one"], absent: FEE_RULES },
+  { name: "in Russia with a summons", answers: ["loc.r", "visa.n", "draft.s", "views.p", "rec.n"], first: ["summons", "no-border", "visa-options-summons"], notes: ["turn-backs", "proclamation", "cbp-one"], absent: FEE_RULES },
+  { name: "in Russia with a visa and a summons", answers: ["loc.r", "visa.y", "draft.s", "views.p", "rec.n", "group.a"], first: ["summons", "visa-fly-summons", "qualify", "case"], notes: ["bond-border", "exit-ban"], absent: FEE_RULES },
   { name: "in the US", answers: ["loc.u", "draft.n", "views.p", "rec.y"], first: ["us-file", "us-hearings", "case", "record"], notes: ["fee-rejection", "courthouse-arrests"] },
   { name: "at the border", answers: ["loc.b", "visa.n", "draft.s", "views.p", "rec.n", "group.f"], first: ["at-border", "qualify", "case", "group-family", "phone-now"], notes: ["turn-backs", "proclamation", "cbp-one", "bond-border"], absent: FEE_RULES },
   { name: "at the border with a visa, with family", answers: ["loc.b", "visa.y", "draft.n", "views.p", "rec.n", "group.f"], first: ["at-border-visa", "case", "group-family", "phone-now"], notes: ["bond-border", "proclamation", "cbp-one"], absent: FEE_RULES },
@@ -72,7 +73,7 @@ describe("the guided route", () => {
       const keys = routeSteps(answers);
       // Safety pin: outside the US without a valid visa, or unsure, the first thing said about getting there is not to go to the border.
       const first = keys.find((k) => !k.startsWith("send") && !["summons", "leave", "leave-if"].includes(k));
-      expect(first, JSON.stringify(answers)).toBe(answers.loc === "b" ? (answers.visa === "y" ? "at-border-visa" : "at-border") : answers.visa === "y" ? "visa-fly" : "no-border");
+      expect(first, JSON.stringify(answers)).toBe(answers.loc === "b" ? (answers.visa === "y" ? "at-border-visa" : "at-border") : answers.visa === "y" ? (answers.loc === "r" && answers.draft === "s" ? "visa-fly-summons" : "visa-fly") : "no-border");
       const key = `${answers.who}|${keys.join(",")}`;
       if (seen.has(key)) continue;
       seen.add(key);

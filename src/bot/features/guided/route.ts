@@ -21,16 +21,19 @@ export function routeSteps(a: Answers): string[] {
   if (where === "r") steps.push(a.draft === "s" ? "summons" : "leave");
   else if (!known) steps.push("leave-if");
 
+  // After a summons leaving may be banned, so every visa step is for the case he can leave lawfully (its variant says so).
+  const summoned = where === "r" && a.draft === "s";
+
   // At the border, a valid visa changes what to ask the attorney before entering; never crossing illegally holds for all.
   if (where === "b") steps.push(a.visa === "y" ? "at-border-visa" : "at-border");
   else if (where === "u") steps.push("us-file", "us-hearings");
-  else if (a.visa === "y") steps.push("visa-fly");
+  else if (a.visa === "y") steps.push(summoned ? "visa-fly-summons" : "visa-fly");
   else {
     // Without a visa, or unsure: never the border as a plan. Where a visa interview can be depends on legal residence.
     steps.push("no-border");
     const residence = where === "a" && applies("res", a) && a.res === "y";
-    if (a.visa === "n") steps.push(residence ? "visa-options-res" : "visa-options");
-    else steps.push(residence ? "visa-check-res" : "visa-check");
+    if (a.visa === "n") steps.push(residence ? "visa-options-res" : summoned ? "visa-options-summons" : "visa-options");
+    else steps.push(residence ? "visa-check-res" : summoned ? "visa-check-summons" : "visa-check");
   }
 
   if (a.draft === "s" || a.draft === "e") steps.push("qualify");
