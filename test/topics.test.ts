@@ -139,7 +139,8 @@ describe("topic browser", () => {
       // Safety pin: the second line (right under the title) is the warning, not the 2022 advice, and it is not conditional.
       expect(lines[1]).toBe(firstLine(t("topics.border.body")));
       expect(lines[1]).toMatch(lang === "en" ? /^⚠️ The 2022 route, coming to the US border to ask for asylum, no longer guarantees even a chance to apply \(notes below\)\. Do not set out for the border/ : /^⚠️ Путь 2022 года — приехать к границе США и попросить убежища — больше не гарантирует даже возможности подать заявление \(заметки ниже\)\. Не отправляйтесь к границе/);
-      for (const reason of ["turn-backs", "proclamation", "cbp-one", "bond-border", "deport-summonses"]) expect(lines.join("\n"), reason).toContain(t(`updates.items.${reason}.short`));
+      // The same reasons as the border steps' details, the April 2026 appeals ruling among them.
+      for (const reason of ["turn-backs", "proclamation", "proclamation-ruling", "cbp-one", "bond-border"]) expect(lines.join("\n"), reason).toContain(t(`updates.items.${reason}.short`));
     }
   });
 
