@@ -290,6 +290,9 @@ describe("the content rules, in the content", () => {
         expect(en(`route.${own}.${step}.more`), step).toMatch(/Warsaw is hard to reach/);
       }
     }
+    // The third-country card (typed "I'm in Georgia without a visa") gives the same rule, with its condition and the caveat.
+    expect(ru("place.visa")).toMatch(/^Без визы США: с сентября 2025 года россиянам без вида на жительство в другой стране собеседование на визу США проводят только в Астане или Варшаве, а до Варшавы добраться трудно/);
+    expect(en("place.visa")).toMatch(/^Without a US visa: since September 2025, Russians without legal residence in another country have US visa interviews only in Astana or Warsaw, and Warsaw is hard to reach/);
   });
 
   it("acronyms are explained where a Russian screen first names them, button labels are their topics' titles, confirmed items never read 'reported', English says 'attorney': each check catches a planted slip", async () => {
