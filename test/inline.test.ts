@@ -114,6 +114,9 @@ describe("inline mode", () => {
     expect(us!.title).toBe(en("urgent.detained.title").replace(/<\/?b>/g, ""));
     expect(us!.input_message_content.message_text).toContain(pages.page("ice-locator")!.url);
     expect(us!.input_message_content.message_text).not.toContain(en("urgent.detained.elsewhere"));
+    // It points to "Bond now", which a posted card has no button for: the card carries it.
+    expect(us!.input_message_content.message_text).toContain(en("urgent.bond.title"));
+    expect((await user.inline("I have no money for a lawyer"))[0]!.description).toBe(en("inline.freeHelpDescription"));
     const abroad = (await user.inline("сына задержали в Казахстане"))[0]!;
     expect(abroad.input_message_content.message_text).toContain(ru("urgent.abroad.titleNamed", { country: "Казахстан" }));
     const free = (await user.inline("I have no money for a lawyer"))[0]!;

@@ -170,9 +170,9 @@ describe("urgent text typed while a guided question waits", () => {
   const bot = sharedBot();
 
   it.each([
-    ["ru", ["ICE задержал мужа", "мне страшно", "удалите мои данные"]],
-    ["en", ["ICE detained my husband", "I'm scared", "delete my data"]],
-  ] as const)("%s: is answered at once, never swallowed by 'press a button'; the question stays open", async (lang, typed) => {
+    ["ru", ["ICE задержал мужа", "мне страшно", "как связаться с адвокатом", "удалите мои данные"]],
+    ["en", ["ICE detained my husband", "I'm scared", "how do I talk to a lawyer", "delete my data"]],
+  ] as const)("%s: is answered at once, never swallowed by 'press a button'; the question stays open and is shown again below", async (lang, typed) => {
     const t = texts(lang);
     const user = bot().user({ language_code: lang });
     await user.send("/start");
@@ -180,7 +180,7 @@ describe("urgent text typed while a guided question waits", () => {
     await user.pressData("g:loc:a");
     const question = user.lastBotMessage()!;
     expect(question.text).toContain(t("guided.questions.visa.text"));
-    const expected = [t("urgent.detained.title"), t("urgent.fear.lead"), t("free.forget")];
+    const expected = [t("urgent.detained.title"), t("urgent.fear.lead"), t(lang === "ru" ? "free.call" : "free.lawyer"), t("free.forget")];
     for (const [i, text] of typed.entries()) {
       const before = user.botMessages().length;
       await user.send(text);
@@ -188,8 +188,8 @@ describe("urgent text typed while a guided question waits", () => {
       expect(replies[0]!.message_id, text).not.toBe(question.message_id);
       expect(firstLine(replies[0]!.text!), text).toBe(expected[i]);
       expect(replies[0]!.text).not.toContain(t("guided.pressButton"));
-      // Someone detained or frightened comes back to the questions: the open one is shown again below, saying so; asking to delete one's data does not.
-      if (i < 2) {
+      // Someone detained, frightened or asking for the attorney comes back to the questions: the open one is shown again below, saying so; asking to delete one's data does not.
+      if (i < 3) {
         expect(replies, text).toHaveLength(2);
         expect(firstLine(replies[1]!.text!)).toBe(t("guided.resume"));
         expect(replies[1]!.text).toContain(t("guided.questions.visa.text"));
@@ -197,6 +197,24 @@ describe("urgent text typed while a guided question waits", () => {
     }
     await user.pressData("g:visa:n", question);
     expect(question.text).toContain(t("guided.questions.res.text"));
+  });
+});
+
+describe("the urgent lane's question where, typed during the questions", () => {
+  const bot = sharedBot();
+  it.each([
+    ["ru", "мужа задержали на границе"],
+    ["en", "my son was arrested at the border"],
+  ] as const)("%s %j: asks where, and its buttons stay the last thing in the chat (the open question is not shown again below them)", async (lang, typed) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send("/start");
+    await user.press(t("buttons.guided"));
+    const before = user.botMessages().length;
+    await user.send(typed);
+    const replies = user.botMessages().slice(before);
+    expect(replies).toHaveLength(1);
+    expect(firstLine(replies[0]!.text!)).toBe(t("urgent.where.title"));
   });
 });
 

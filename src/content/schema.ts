@@ -80,7 +80,7 @@ export const routesFileSchema = z.object({
     z.object({
       topic: z.string(),
       /** The dated reasons for the step, most important first. */
-      notes: z.array(z.string()).max(6),
+      notes: z.array(z.string()).max(7, "at most 7 notes: the step details show them on pages as short as a card"),
       /** Notes that change what the reader must do: never cut for space (a subset of notes). */
       keep: z.array(z.string()).max(4).optional(),
     }),

@@ -26,8 +26,12 @@ export interface Answers {
 const LAWYER_INTENTS: ReadonlySet<Intent> = new Set(["call", "lawyer", "price", "cannotPay"]);
 /** Intents that decide the reply whatever else the text says. */
 const DECISIVE: ReadonlySet<Intent> = new Set(["forget", "bot", "detained", "relative", "distress", "atBorder", "deadline", "cannotPay"]);
-/** What must not wait behind a question of the guided flow: deleting one's data, someone detained, fear. */
-const CANNOT_WAIT: ReadonlySet<Intent> = new Set(["forget", "detained", "distress"]);
+/**
+ * What must not wait behind a question of the guided flow: deleting one's data, someone detained,
+ * fear, and a direct question about reaching the attorney, what it costs, having no money, or
+ * whether this is a bot. Anything else typed meanwhile («я в Сербии») shows the question again.
+ */
+const CANNOT_WAIT: ReadonlySet<Intent> = new Set(["forget", "detained", "distress", "bot", "cannotPay", "price", "call", "lawyer"]);
 /** What a third country's card leads on to, when a query names only the country: getting to the US with a visa, and why not the border. */
 export const ABROAD_TOPICS = ["visa-inside", "border"] as const;
 /** Small talk: the reply, unless the text says more than a word besides. */

@@ -75,10 +75,10 @@ function urgentCard(view: View, deps: BotDeps, id: string, place: Place | undefi
   const t = view.t;
   const menu = { to: "menu" } as const;
   const cards: Record<string, () => { title: string; description: string; html: string }> = {
-    [DETAINED_US]: () => ({ title: t("urgent.detained.title"), description: t("urgent.detained.lead"), html: detainedUsHtml(view, deps, false) }),
+    [DETAINED_US]: () => ({ title: t("urgent.detained.title"), description: t("urgent.detained.lead"), html: detainedUsHtml(view, deps, "card") }),
     [DETAINED_RUSSIA]: () => ({ title: t("urgent.russia.title"), description: t("urgent.russia.silent"), html: detainedRussiaScreen(view, deps, menu).html }),
     [DETAINED_ABROAD]: () => ({ title: t("urgent.abroad.title"), description: t("urgent.abroad.silent"), html: detainedAbroadScreen(view, deps, menu, place).html }),
-    [FREE_HELP]: () => ({ title: t("urgent.free.title"), description: t("urgent.free.firm"), html: freeHelpScreen(view, deps, menu).html }),
+    [FREE_HELP]: () => ({ title: t("urgent.free.title"), description: t("inline.freeHelpDescription"), html: freeHelpScreen(view, deps, menu).html }),
   };
   const made = cards[id]?.();
   if (made === undefined) return undefined;

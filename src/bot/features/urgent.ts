@@ -90,9 +90,14 @@ function firmButtons(view: View, deps: ContentDeps, here: Back) {
   return [...(booking === undefined ? [] : [[button.url(view.t("buttons.book"), booking)]]), [button.cb(view.t("buttons.lawyer"), cb.handoff(here))]];
 }
 
-/** Someone held in the US: how to find them, the A-number, the attorney; `elsewhere` adds the line that points at the buttons for other places. */
-export function detainedUsHtml(view: View, deps: ContentDeps, elsewhere: boolean): string {
+/**
+ * Someone held in the US: how to find them, the A-number, the attorney. On the screen a line
+ * points at the buttons for other places and "Bond now" is a button; on a card posted to another
+ * chat, which has no such buttons, "Bond now" follows in the card itself.
+ */
+export function detainedUsHtml(view: View, deps: ContentDeps, on: "screen" | "card"): string {
   const t = view.t;
+  const r = renderContext(view, deps);
   return compose([
     t("urgent.detained.title"),
     t("urgent.detained.lead"),
@@ -100,8 +105,8 @@ export function detainedUsHtml(view: View, deps: ContentDeps, elsewhere: boolean
     t("urgent.detained.anumber"),
     bondText(view, deps, "urgent.detained.call"),
     ...contactsBlock(view, deps),
-    ...(elsewhere ? [t("urgent.detained.elsewhere")] : []),
-    footer(renderContext(view, deps)),
+    ...(on === "screen" ? [t("urgent.detained.elsewhere")] : [t("urgent.bond.title"), bondText(view, deps, "urgent.bond.body"), notesBlock(r, bondNotes(deps))]),
+    footer(r),
   ]);
 }
 
@@ -109,7 +114,7 @@ export function urgentScreen(view: View, deps: ContentDeps, back: Back): Screen 
   const t = view.t;
   const here: Back = { to: "urgent" };
   return {
-    html: detainedUsHtml(view, deps, true),
+    html: detainedUsHtml(view, deps, "screen"),
     keyboard: [
       ...firmButtons(view, deps, here),
       [button.cb(t("buttons.freeHelp"), cb.freeHelp(here))],

@@ -4,7 +4,7 @@ import { parseCallback } from "../../callback-data.js";
 import type { CallbackRouter } from "../../callback-router.js";
 import type { BotContext } from "../../context.js";
 import type { BotDeps } from "../../deps.js";
-import { cannotWait } from "../../../search/answer.js";
+import { cannotWait, readTyped } from "../../../search/answer.js";
 import { firstTap } from "../../first-tap.js";
 import { show } from "../../screen.js";
 import { menuScreen, showOutdated } from "../../screens.js";
@@ -137,8 +137,13 @@ function openQuestion(saved: VersionedState<ConversationData> | undefined): { co
   }
 }
 
-/** Asking to delete one's data ends the questions rather than waiting on them; someone detained or frightened comes back to them. */
+/**
+ * Whether the open question is shown again below the answer: not after asking to delete one's
+ * data (the questions end there), nor below "where was the person detained?", whose buttons must
+ * stay the last thing in the chat.
+ */
 function keepsQuestion(deps: BotDeps, ctx: BotContext): boolean {
   const text = ctx.message?.text?.slice(0, TYPED_READ_CHARS) ?? "";
-  return !(deps.intents.recognise(text)?.all.includes("forget") ?? false);
+  const reading = readTyped(deps.search, deps.intents, text, ctx.lang);
+  return !(reading.kind === "intent" && reading.intent === "forget") && !(reading.kind === "detained" && reading.where === "ask");
 }
