@@ -132,6 +132,25 @@ describe("start-up jobs", () => {
 const lines = (text: string) => [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => m[1]!);
 
 describe("asking for someone close", () => {
+  it.each(["ru", "en"] as const)("%s: someone asking for a person already held reaches the urgent lane from the first question, and only from that one", async (lang) => {
+    tb = await startTestBot();
+    const t = lang === "ru" ? ru : en;
+    const mother = tb.user({ language_code: lang });
+    await mother.send("/start");
+    await mother.press(t("buttons.relative"));
+    await mother.press(t("buttons.urgent"));
+    expect(firstLine(mother.lastBotMessage()!.text!)).toBe(t("urgent.where.title"));
+    // For oneself, and on the later questions, the button is not there.
+    const self = tb.user({ language_code: lang });
+    await self.send("/start");
+    await self.press(t("buttons.guided"));
+    expect(self.lastBotMessage()!.reply_markup!.inline_keyboard.flat().map((b) => b.text)).not.toContain(t("buttons.urgent"));
+    await mother.send("/start");
+    await mother.press(t("buttons.relative"));
+    await mother.press(t("guided.questions.loc.answers.a"));
+    expect(mother.lastBotMessage()!.reply_markup!.inline_keyboard.flat().map((b) => b.text)).not.toContain(t("buttons.urgent"));
+  });
+
   it.each(["ru", "en"] as const)("%s: from /start, questions about the other person, and a route about them that fits where they are", async (lang) => {
     tb = await startTestBot({ bookingUrl: "https://firm.example/book" });
     const t = lang === "ru" ? ru : en;

@@ -33,10 +33,13 @@ export function questionScreen(view: View, answers: Answers, question: Question,
     `<b>${t(other ? `${base}.textOther` : `${base}.text`)}</b>`,
   ];
   const choices = question.answers.map((a) => button.cb(t(`${base}.answers.${a}`), cb.guidedAnswer(question.id, a)));
+  // Someone asking for a person who is already held needs the urgent lane, not a route: one tap from "where is he or she now?".
+  const held = question.id === "loc" && forOther(answers) ? [[button.cb(t("buttons.urgent"), cb.detainedWhere())]] : [];
   return {
     html: lines.join("\n\n"),
     keyboard: [
       ...rows(choices),
+      ...held,
       [button.cb(t("guided.skip"), cb.guidedAnswer(question.id, PREFER_NOT_TO_SAY))],
       [button.cb(t("guided.back"), cb.guidedBack), button.cb(t("guided.cancel"), cb.guidedCancel)],
     ],
