@@ -114,6 +114,12 @@ describe("inline mode", () => {
     expect(us!.title).toBe(en("urgent.detained.title").replace(/<\/?b>/g, ""));
     expect(us!.input_message_content.message_text).toContain(pages.page("ice-locator")!.url);
     expect(us!.input_message_content.message_text).not.toContain(en("urgent.detained.elsewhere"));
+    // "Open in the bot" opens the same screen there.
+    const open = us!.reply_markup!.inline_keyboard[0]![0]!;
+    expect("url" in open && open.url).toBe(`https://t.me/${tb.tg.botInfo.username}?start=en-detained-us_in`);
+    const receiver = tb.user({ language_code: "ru" });
+    await receiver.send("/start en-detained-us_in");
+    expect(receiver.lastBotMessage()!.text!.startsWith(en("urgent.detained.title").replace(/<\/?b>/g, ""))).toBe(true);
     // It points to "Bond now", which a posted card has no button for: the card carries it.
     expect(us!.input_message_content.message_text).toContain(en("urgent.bond.title"));
     expect((await user.inline("I have no money for a lawyer"))[0]!.description).toBe(en("inline.freeHelpDescription"));

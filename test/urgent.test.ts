@@ -71,6 +71,22 @@ describe("the urgent lane: someone detained in the US", () => {
     expect(labels).toEqual(expect.arrayContaining([t("buttons.book"), t("buttons.lawyer"), t("buttons.freeHelp"), t("buttons.bondNow"), t("buttons.inRussia"), t("buttons.inAnotherCountry")]));
   });
 
+  it.each([
+    ["ru", "меня задержали в США"],
+    ["ru", "меня держит ICE"],
+    ["en", "I'm being held by ICE"],
+    ["en", "I was detained at the airport in Miami by immigration"],
+  ] as const)("%s %j: someone held who writes themselves is spoken to: the attorney first, and the A-number for the family to find them", async (lang, typed) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send(typed);
+    const message = user.lastBotMessage()!;
+    expect(firstLine(message.text!)).toBe(t("urgent.detained.titleSelf"));
+    expect(message.signature).toContain(`href="${LOCATOR}"`);
+    expect(message.text).not.toContain(t("urgent.detained.lead"));
+    expect(message.text).toContain("+1 646-859-0205");
+  });
+
   it.each(["ru", "en"] as const)("%s: bond now is one dated status with every bond note, the same the bond topic and its inline card carry", async (lang) => {
     const t = texts(lang);
     const deps = bot().app.deps;

@@ -86,7 +86,7 @@ function meaningful(text: string): boolean {
 }
 
 /** Where a detention happened, as the bot answers it: the US lane, Russia, a third country it names, or a question when the text does not say (or names a border without saying whose). */
-export type DetainedReading = { kind: "detained"; where: "us" | "russia" | "ask" } | { kind: "detained"; where: "abroad"; place: Place };
+export type DetainedReading = ({ kind: "detained"; where: "us" | "russia" | "ask" } | { kind: "detained"; where: "abroad"; place: Place }) & { self?: true };
 
 /** What the bot does with a message typed in its chat. */
 export type TypedReading =
@@ -134,10 +134,11 @@ export function readTyped(search: TopicSearch, intents: Intents, text: string, l
  * can honestly say there; a border it does not name, or no place at all, is asked about.
  */
 export function detainedReading(intents: Intents, text: string): DetainedReading {
+  const self = intents.detainedSelf(text) ? ({ self: true } as const) : {};
   const where = intents.detainedWhere(text);
-  if (where === "us" || where === "russia") return { kind: "detained", where };
+  if (where === "us" || where === "russia") return { kind: "detained", where, ...self };
   const place = where === "border" ? undefined : intents.place(text);
-  return place === undefined ? { kind: "detained", where: "ask" } : { kind: "detained", where: "abroad", place };
+  return place === undefined ? { kind: "detained", where: "ask", ...self } : { kind: "detained", where: "abroad", place, ...self };
 }
 
 /** Typed text that is answered at once even while a guided question waits for a button: the question stays open. */

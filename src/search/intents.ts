@@ -28,6 +28,8 @@ export const intentsFileSchema = z.object({
    * border without saying whose. A third country is one of `places`.
    */
   detainedWhere: z.object({ us: bilingualPatterns, russia: bilingualPatterns, border: bilingualPatterns }),
+  /** Words that say the writer is the one held («меня задержали», "I'm being held"): the screen then speaks to them, not to someone searching. */
+  detainedSelf: bilingualPatterns,
 });
 export type IntentsFile = z.infer<typeof intentsFileSchema>;
 
@@ -81,6 +83,7 @@ export class Intents {
   private readonly fillers: Set<string>;
   private readonly places: [Place, Pattern[]][];
   private readonly where: [DetainedWhere, Pattern[]][];
+  private readonly self: [true, Pattern[]][];
 
   constructor(file: IntentsFile) {
     const both = (p: { ru: string[]; en: string[] }) => [...p.ru, ...p.en].map(compile);
@@ -89,6 +92,7 @@ export class Intents {
     this.places = Object.entries(file.places).map(([id, p]) => [{ id, name: p.name }, both(p.patterns)]);
     // In this order: a message that names the US (or ICE) is about the US whatever else it says.
     this.where = (["us", "russia", "border"] as const).map((w) => [w, both(file.detainedWhere[w])]);
+    this.self = [[true, both(file.detainedSelf)]];
   }
 
   static load(path: string): Intents {
@@ -109,6 +113,11 @@ export class Intents {
   /** Where the detention a text speaks of happened, when it says so: the US first, then Russia, then a border it does not name. */
   detainedWhere(text: string): DetainedWhere | undefined {
     return this.firstOf(this.where, text);
+  }
+
+  /** Whether a text about a detention says the writer is the one held. */
+  detainedSelf(text: string): boolean {
+    return this.firstOf(this.self, text) === true;
   }
 
   /** The text without the words that name a country: what else a query about "Georgia" asks. */

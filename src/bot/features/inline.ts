@@ -88,7 +88,7 @@ function urgentCard(view: View, deps: BotDeps, id: string, place: Place | undefi
     title: htmlToText(made.title),
     description: htmlToText(made.description),
     input_message_content: { message_text: made.html, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
-    reply_markup: { inline_keyboard: [[button.url(t("buttons.openInBot"), deepLink(view.me.username, { lang: view.lang, source: "in" }))]] },
+    reply_markup: { inline_keyboard: [[button.url(t("buttons.openInBot"), deepLink(view.me.username, { lang: view.lang, topic: id, source: "in" }))]] },
   };
 }
 

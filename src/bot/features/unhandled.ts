@@ -68,7 +68,7 @@ export function unhandledFeature(deps: BotDeps): Composer<BotContext> {
       case "detained":
         switch (reading.where) {
           case "us":
-            return urgentScreen(ctx, deps, { to: "menu" });
+            return urgentScreen(ctx, deps, { to: "menu" }, reading.self === true);
           case "russia":
             return detainedRussiaScreen(ctx, deps, { to: "menu" });
           case "abroad":

@@ -11,7 +11,7 @@ import { backTarget, navRow, renderContext, type View } from "../screens.js";
 import { firmLines } from "./handoff.js";
 
 /** The detained screen's texts, in order; every sentence of each names its source (content/sourced.json). */
-export const DETAINED_TEXTS = ["urgent.detained.lead", "urgent.detained.find", "urgent.detained.anumber", "urgent.detained.call", "urgent.detained.elsewhere"] as const;
+export const DETAINED_TEXTS = ["urgent.detained.lead", "urgent.detained.find", "urgent.detained.leadSelf", "urgent.detained.anumber", "urgent.detained.call", "urgent.detained.elsewhere"] as const;
 /** Bond as it stands: one status, dated, with the bond topic's notes. */
 export const BOND_TEXTS = ["urgent.bond.body"] as const;
 /** Someone held in Russia, or in a third country: what the bot's sources say there, which is little, and the attorney. */
@@ -95,13 +95,14 @@ function firmButtons(view: View, deps: ContentDeps, here: Back) {
  * points at the buttons for other places and "Bond now" is a button; on a card posted to another
  * chat, which has no such buttons, "Bond now" follows in the card itself.
  */
-export function detainedUsHtml(view: View, deps: ContentDeps, on: "screen" | "card"): string {
+export function detainedUsHtml(view: View, deps: ContentDeps, on: "screen" | "card", self = false): string {
   const t = view.t;
   const r = renderContext(view, deps);
   return compose([
-    t("urgent.detained.title"),
-    t("urgent.detained.lead"),
-    withPage(view, deps, "urgent.detained.find", "ice-locator"),
+    // Someone held who writes themselves needs the attorney first, and to let their family find them; not how to search for someone.
+    ...(self
+      ? [t("urgent.detained.titleSelf"), withPage(view, deps, "urgent.detained.leadSelf", "ice-locator")]
+      : [t("urgent.detained.title"), t("urgent.detained.lead"), withPage(view, deps, "urgent.detained.find", "ice-locator")]),
     t("urgent.detained.anumber"),
     bondText(view, deps, "urgent.detained.call"),
     ...contactsBlock(view, deps),
@@ -110,11 +111,11 @@ export function detainedUsHtml(view: View, deps: ContentDeps, on: "screen" | "ca
   ]);
 }
 
-export function urgentScreen(view: View, deps: ContentDeps, back: Back): Screen {
+export function urgentScreen(view: View, deps: ContentDeps, back: Back, self = false): Screen {
   const t = view.t;
   const here: Back = { to: "urgent" };
   return {
-    html: detainedUsHtml(view, deps, "screen"),
+    html: detainedUsHtml(view, deps, "screen", self),
     keyboard: [
       ...firmButtons(view, deps, here),
       [button.cb(t("buttons.freeHelp"), cb.freeHelp(here))],
