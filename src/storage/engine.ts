@@ -24,6 +24,12 @@ export interface Engine {
    * killed but not the machine losing power. PostgreSQL commits are durable as they are.
    */
   durable?: Database.Database;
+  /**
+   * SQLite: the connection Kysely uses, for the statements that run on every update, prepared
+   * once and run synchronously (storage.ts). Its transactions never span an await, so no other
+   * statement can land inside one.
+   */
+  sqlite?: Database.Database;
   /** Whether the database is where it was opened (a SQLite file deleted or replaced while running is not). */
   inPlace(): boolean;
   close(): Promise<void>;
@@ -96,6 +102,7 @@ function openSqlite(path: string): Engine {
     describe: path,
     poolSize: 1,
     durable,
+    sqlite: raw,
     inPlace() {
       if (identity === undefined) return true;
       try {
