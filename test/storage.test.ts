@@ -251,6 +251,36 @@ describe("storage on SQLite: the file", () => {
     expect(await app.healthy()).toMatchObject({ ok: false, problem: expect.stringContaining("deleted or replaced") });
     await app.close();
   });
+
+  it("the inbox's rows are written at once, and receive resolves only after the WAL file was synced to disk", async () => {
+    const engine = await openEngine({ engine: "sqlite", path: join(tempDir(), "bot.sqlite") });
+    const flush = engine.flush!;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let flushed = 0;
+    engine.flush = async () => {
+      await held;
+      await flush();
+      flushed++;
+    };
+    const storage = new Storage(engine, { now: Date.now });
+    const { onDisk } = await storage.keep([{ update_id: 8_000_001, body: "sealed" }], []);
+    // Written (another connection sees it) while the sync is still to come.
+    const other = new Database(engine.describe, { readonly: true });
+    expect(other.prepare("SELECT update_id FROM inbox").all()).toEqual([{ update_id: 8_000_001 }]);
+    other.close();
+    let received = false;
+    const receiving = storage.receive([{ update_id: 8_000_002, body: "sealed" }], []).then(() => (received = true));
+    await storage.unhandledInbox();
+    expect(received).toBe(false);
+    release();
+    await Promise.all([onDisk, receiving]);
+    expect(flushed).toBe(2);
+    // Nothing to keep, nothing to sync.
+    await storage.receive([], [8_000_001]);
+    expect(flushed).toBe(2);
+    await storage.close();
+  });
 });
 
 describe("the anonymous-key secret", () => {

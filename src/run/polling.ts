@@ -36,8 +36,9 @@ const DEFAULT_RETRY = { first: 100, max: 30_000 };
 
 /**
  * Long polling through a durable inbox. Each batch getUpdates returns is written to the
- * database's inbox (sealed, privacy/seal.ts) in one transaction that is on disk before the next
- * getUpdates confirms the batch to Telegram; then its updates are handed to the bot in order.
+ * database's inbox (sealed, privacy/seal.ts) in one transaction, and its updates are handed to the
+ * bot in order; the next getUpdates, which confirms the batch to Telegram, waits until that
+ * transaction is on disk.
  * So every update is fetched once, new ones are heard while slow ones are handled, and an update
  * that keeps failing holds nothing back: it is tried again from memory after a back-off until the
  * dispatcher sets it aside (dispatcher.ts). A crash loses nothing: at start-up what the inbox
@@ -76,10 +77,10 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
   // What a stop or a crash left: older than anything Telegram still has, so it goes first.
   for (const update of await leftovers(storage, sealer, logger)) dispatch(update);
 
+  let storageWarned = false;
   const loop = async () => {
     let backoff = 0;
     let conflictWarned = 0;
-    let storageWarned = false;
     while (!stopping) {
       if (dispatcher.inFlight >= maxInFlight) {
         await dispatcher.someDone();
@@ -121,26 +122,40 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       if (updates.length === 0) continue;
       const done = handled;
       handled = [];
+      let onDisk: Promise<void>;
       try {
-        await storage.receive(
+        ({ onDisk } = await storage.keep(
           updates.map((u) => ({ update_id: u.update_id, body: sealer.seal(JSON.stringify(u)) })),
           done,
-        );
+        ));
       } catch (error) {
         handled.push(...done);
-        if (!storageWarned) logger.error({ error: describeError(error) }, "the inbox cannot be written; Telegram keeps the updates until it can");
-        storageWarned = true;
-        storage.reportFailure(`inbox: ${describeError(error).message}`);
-        backoff = Math.min(MAX_BACKOFF_MS, Math.max(500, backoff * 2));
-        await sleep(backoff, abort.signal);
+        backoff = await inboxFailed(error, backoff);
+        continue;
+      }
+      // Written: they are handled from now on, while the disk makes them durable; Telegram is told
+      // to forget them (by the next getUpdates) only once it has.
+      for (const update of updates) dispatch(update);
+      try {
+        await onDisk;
+      } catch (error) {
+        // Not confirmed: fetched again, and recognised as being handled, or handled (storage.ts).
+        backoff = await inboxFailed(error, backoff);
         continue;
       }
       if (storageWarned) logger.info("the inbox can be written again");
       storageWarned = false;
-      // Kept: the next getUpdates confirms them to Telegram.
       offset = updates.at(-1)!.update_id + 1;
-      for (const update of updates) dispatch(update);
     }
+  };
+
+  const inboxFailed = async (error: unknown, backoff: number) => {
+    if (!storageWarned) logger.error({ error: describeError(error) }, "the inbox cannot be written; Telegram keeps the updates until it can");
+    storageWarned = true;
+    storage.reportFailure(`inbox: ${describeError(error).message}`);
+    const next = Math.min(MAX_BACKOFF_MS, Math.max(500, backoff * 2));
+    await sleep(next, abort.signal);
+    return next;
   };
 
   await bot.api.deleteWebhook();

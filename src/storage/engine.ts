@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
@@ -19,11 +20,15 @@ export interface Engine {
   /** Connections it may open at once (SQLite: one, used synchronously). */
   poolSize: number;
   /**
-   * SQLite: a second connection to the same file whose commits are on disk before they return
-   * (synchronous=FULL), for the inbox; the first uses NORMAL, which survives the process being
-   * killed but not the machine losing power. PostgreSQL commits are durable as they are.
+   * SQLite: puts every commit made so far on disk, without holding up the event loop. Commits use
+   * synchronous=NORMAL, which survives the process being killed but not the machine losing power;
+   * the inbox needs more (storage.ts). In WAL mode a commit is its frames appended to the WAL
+   * file, so an fdatasync of that file, on libuv's thread pool, makes every commit before it
+   * durable; frames a checkpoint has already copied out are in the database file, which SQLite
+   * syncs before it reuses the WAL. Without WAL (a file system that refuses it) commits are FULL
+   * and this does nothing. PostgreSQL commits are durable as they are.
    */
-  durable?: Database.Database;
+  flush?: () => Promise<void>;
   /**
    * SQLite: the connection Kysely uses, for the statements that run on every update, prepared
    * once and run synchronously (storage.ts). Its transactions never span an await, so no other
@@ -72,11 +77,13 @@ function openSqlite(path: string): Engine {
     else chmodSync(path, 0o600);
   }
   let raw: Database.Database;
+  let wal = false;
   try {
     raw = new Database(path);
-    raw.pragma("journal_mode = WAL");
-    // WAL with NORMAL: a commit survives the process being killed; only an OS crash may lose the last ones.
-    raw.pragma("synchronous = NORMAL");
+    wal = raw.pragma("journal_mode = WAL", { simple: true }) === "wal";
+    // WAL with NORMAL: a commit survives the process being killed; only an OS crash may lose the last
+    // ones (what must survive that too is flushed: `flush`). Without WAL, every commit waits for the disk.
+    raw.pragma(wal ? "synchronous = NORMAL" : "synchronous = FULL");
     raw.pragma("busy_timeout = 5000");
     // Deleted rows are overwritten, so /forget and expiry leave nothing in free pages.
     raw.pragma("secure_delete = ON");
@@ -90,18 +97,13 @@ function openSqlite(path: string): Engine {
     const stat = statSync(path);
     identity = { dev: stat.dev, ino: stat.ino };
   }
-  const durable = memory ? raw : new Database(path);
-  if (durable !== raw) {
-    durable.pragma("synchronous = FULL");
-    durable.pragma("busy_timeout = 5000");
-    durable.pragma("secure_delete = ON");
-  }
+  const walFile = wal && !memory ? syncedFile(`${path}-wal`) : undefined;
   return {
     kind: "sqlite",
     db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }),
     describe: path,
     poolSize: 1,
-    durable,
+    flush: async () => walFile?.sync(),
     sqlite: raw,
     inPlace() {
       if (identity === undefined) return true;
@@ -113,8 +115,45 @@ function openSqlite(path: string): Engine {
       }
     },
     async close() {
-      if (durable.open && durable !== raw) durable.close();
+      await walFile?.close();
       if (raw.open) await this.db.destroy();
+    },
+  };
+}
+
+/**
+ * A file synced with fdatasync on libuv's thread pool, opened at the first sync (SQLite creates
+ * the WAL at the first write); its folder is synced once too, so the file's name is on disk.
+ */
+function syncedFile(path: string): { sync(): Promise<void>; close(): Promise<void> } {
+  let handle: Promise<FileHandle> | undefined;
+  const opened = async () => {
+    const file = await open(path, "r");
+    const folder = await open(dirname(path), "r");
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+    return file;
+  };
+  return {
+    async sync() {
+      handle ??= opened();
+      try {
+        await (await handle).datasync();
+      } catch (error) {
+        // Opened afresh next time (the file may have been missing).
+        const failed = handle;
+        handle = undefined;
+        await failed.then((h) => h.close()).catch(() => undefined);
+        throw error;
+      }
+    },
+    async close() {
+      const h = handle;
+      handle = undefined;
+      await h?.then((f) => f.close()).catch(() => undefined);
     },
   };
 }

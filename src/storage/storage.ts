@@ -179,7 +179,6 @@ export class Storage {
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private failure: string | undefined;
   private committed = 0;
-  private insertInbox: import("better-sqlite3").Statement | undefined;
   private statements: SqliteStatements | undefined;
   /**
    * On PostgreSQL, units of work take at most all connections but one, and wait for one here
@@ -295,37 +294,39 @@ export class Storage {
    * as handled and the sweep takes it).
    */
   async receive(rows: readonly { update_id: number; body: string }[], handled: readonly number[]): Promise<void> {
+    await (await this.keep(rows, handled)).onDisk;
+  }
+
+  /**
+   * `receive` in two steps: returns once the rows are written (they may be handled from then on),
+   * with `onDisk`, which resolves once they would survive the machine losing power too (only then
+   * may Telegram be told to forget them). On SQLite the write is a commit like any other and
+   * `onDisk` syncs the WAL off the event loop (engine.ts), so the bot goes on handling updates
+   * while the disk works; on PostgreSQL the commit is durable as it is.
+   */
+  async keep(rows: readonly { update_id: number; body: string }[], handled: readonly number[]): Promise<{ onDisk: Promise<void> }> {
     const now = this.options.now();
-    const remove = async (db: Db) => {
-      for (let i = 0; i < handled.length; i += SWEEP_BATCH) {
-        await db.deleteFrom("inbox").where("update_id", "in", handled.slice(i, i + SWEEP_BATCH)).where("set_aside", "is", null).execute();
-      }
-    };
-    const durable = this.engine.durable;
-    if (durable === undefined) {
-      await this.db.transaction().execute(async (trx) => {
-        await remove(trx);
-        if (rows.length > 0) {
-          await trx
-            .insertInto("inbox")
-            .values(rows.map((r) => ({ update_id: r.update_id, body: r.body, received: now, attempts: 0 })))
-            .onConflict((oc) => oc.column("update_id").doNothing())
-            .execute();
-        }
-      });
-    } else {
-      // SQLite: the rows through the connection whose commit waits for the disk, one statement each in one transaction.
-      if (rows.length > 0) {
-        this.insertInbox ??= durable.prepare("INSERT INTO inbox (update_id, body, received, attempts) VALUES (?, ?, ?, 0) ON CONFLICT (update_id) DO NOTHING");
-        const insert = this.insertInbox;
-        durable.transaction(() => {
-          for (const r of rows) insert.run(r.update_id, r.body, now);
-        })();
-      }
-      if (handled.length > 0) await remove(this.db);
+    const sqlite = this.sqlite();
+    if (sqlite !== undefined) {
+      sqlite.receive(rows, handled, now);
+      // Writes work again (after a full disk, say).
+      this.failure = undefined;
+      return { onDisk: rows.length > 0 && this.engine.flush !== undefined ? this.engine.flush() : Promise.resolve() };
     }
-    // Writes work again (after a full disk, say).
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < handled.length; i += SWEEP_BATCH) {
+        await trx.deleteFrom("inbox").where("update_id", "in", handled.slice(i, i + SWEEP_BATCH)).where("set_aside", "is", null).execute();
+      }
+      if (rows.length > 0) {
+        await trx
+          .insertInto("inbox")
+          .values(rows.map((r) => ({ update_id: r.update_id, body: r.body, received: now, attempts: 0 })))
+          .onConflict((oc) => oc.column("update_id").doNothing())
+          .execute();
+      }
+    });
     this.failure = undefined;
+    return { onDisk: Promise.resolve() };
   }
 
   /** Inbox rows neither handled nor set aside, oldest first: what a stop or a crash left to do. */
@@ -624,6 +625,9 @@ class SqliteStatements {
   private readonly failure: Statement;
   private readonly setAsideRow: Statement;
   private readonly addCount: Statement;
+  private readonly insertInbox: Statement;
+  private readonly deleteInbox: Statement;
+  private readonly receiveRows: (rows: readonly { update_id: number; body: string }[], handled: readonly number[], now: number) => void;
   private readonly commitWrites: (writes: readonly Write[], updateId: number, at: number) => void;
 
   constructor(private readonly db: SqliteDatabase) {
@@ -640,6 +644,12 @@ class SqliteStatements {
     );
     this.setAsideRow = db.prepare("UPDATE inbox SET set_aside = ?, body = ? WHERE update_id = ?");
     this.addCount = db.prepare("INSERT INTO daily_counts (day, name, label, n) VALUES (?, ?, ?, ?) ON CONFLICT (day, name, label) DO UPDATE SET n = daily_counts.n + excluded.n");
+    this.insertInbox = db.prepare("INSERT INTO inbox (update_id, body, received, attempts) VALUES (?, ?, ?, 0) ON CONFLICT (update_id) DO NOTHING");
+    this.deleteInbox = db.prepare("DELETE FROM inbox WHERE update_id = ? AND set_aside IS NULL");
+    this.receiveRows = this.transaction((rows: readonly { update_id: number; body: string }[], handled: readonly number[], now: number) => {
+      for (const id of handled) this.deleteInbox.run(id);
+      for (const r of rows) this.insertInbox.run(r.update_id, r.body, now);
+    });
     this.commitWrites = this.transaction((writes: readonly Write[], updateId: number, at: number) => {
       for (const w of writes) {
         if (w.value === undefined) this.remove.run(w.key);
@@ -663,6 +673,11 @@ class SqliteStatements {
   commit(writes: readonly Write[], updateId: number, at: number): void {
     if (writes.length === 0) this.mark.run(updateId, at);
     else this.commitWrites(writes, updateId, at);
+  }
+
+  /** Fetched updates into the inbox and handled ones out of it, in one transaction. */
+  receive(rows: readonly { update_id: number; body: string }[], handled: readonly number[], now: number): void {
+    if (rows.length > 0 || handled.length > 0) this.receiveRows(rows, handled, now);
   }
 
   recordFailure(updateId: number, failure: { own: boolean; error: string; limit: number; shape: string }, now: number): { attempts: number; setAside: boolean } {
