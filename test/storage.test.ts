@@ -252,6 +252,23 @@ describe("storage on SQLite: the file", () => {
     await app.close();
   });
 
+  it("units finishing together commit together, and one whose write fails fails alone", async () => {
+    const path = join(tempDir(), "bot.sqlite");
+    const storage = await open({ engine: "sqlite", path });
+    const raw = new Database(path);
+    raw.exec("CREATE TRIGGER poison BEFORE INSERT ON handled_updates WHEN NEW.update_id = 9000002 BEGIN SELECT RAISE(ABORT, 'poison'); END;");
+    raw.close();
+    const results = await Promise.allSettled([1, 2, 3].map((n) => storage.handle(9_000_000 + n, `k${n}`, async (chat) => void chat!.setSession({ n }))));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await session(storage, "k1")).toEqual({ n: 1 });
+    expect(await session(storage, "k2")).toBeUndefined();
+    expect(await session(storage, "k3")).toEqual({ n: 3 });
+    // The failed one was not marked handled: delivered again, it is handled again.
+    expect(await storage.handle(9_000_001, "k1", async () => "again")).toBe(DUPLICATE);
+    expect(await storage.handle(9_000_002, "k2", async () => "again").catch(() => "failed")).toBe("failed");
+    await storage.close();
+  });
+
   it("the inbox's rows are written at once, and receive resolves only after the WAL file was synced to disk", async () => {
     const engine = await openEngine({ engine: "sqlite", path: join(tempDir(), "bot.sqlite") });
     const flush = engine.flush!;

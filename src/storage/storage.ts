@@ -128,6 +128,14 @@ export class ChatRecords {
   }
 }
 
+interface PendingCommit {
+  writes: readonly Write[];
+  updateId: number;
+  at: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /** One record to write (stamped with the commit's time), or to delete (`value` undefined). */
 export interface Write {
   key: string;
@@ -237,7 +245,7 @@ export class Storage {
       const access: ChatAccess = { readOne: async (k) => sqlite.readOne(k), countHit: (k, windowMs) => countHitIn(this.db, k, windowMs, now()) };
       const chat = key === undefined ? undefined : new ChatRecords(key, access, rows, withConversation, this.options.conversationReplacer);
       const result = await work(chat);
-      sqlite.commit(chat?.changes(now()) ?? [], updateId, now());
+      await sqlite.commitSoon(chat?.changes(now()) ?? [], updateId, now());
       return result;
     }
     return this.db.transaction().execute(async (trx) => {
@@ -629,6 +637,9 @@ class SqliteStatements {
   private readonly deleteInbox: Statement;
   private readonly receiveRows: (rows: readonly { update_id: number; body: string }[], handled: readonly number[], now: number) => void;
   private readonly commitWrites: (writes: readonly Write[], updateId: number, at: number) => void;
+  private readonly commitMany: (units: readonly PendingCommit[]) => void;
+  /** Units done with their work whose commit waits for the end of this turn of the event loop. */
+  private pending: PendingCommit[] = [];
 
   constructor(private readonly db: SqliteDatabase) {
     const handled = `SELECT '${HANDLED_ROW}' AS key, '' AS value, at AS touched FROM handled_updates WHERE update_id = ?`;
@@ -650,12 +661,16 @@ class SqliteStatements {
       for (const id of handled) this.deleteInbox.run(id);
       for (const r of rows) this.insertInbox.run(r.update_id, r.body, now);
     });
-    this.commitWrites = this.transaction((writes: readonly Write[], updateId: number, at: number) => {
+    const apply = (writes: readonly Write[], updateId: number, at: number) => {
       for (const w of writes) {
         if (w.value === undefined) this.remove.run(w.key);
         else this.put.run(w.key, w.value, at);
       }
       this.mark.run(updateId, at);
+    };
+    this.commitWrites = this.transaction(apply);
+    this.commitMany = this.transaction((units: readonly PendingCommit[]) => {
+      for (const u of units) apply(u.writes, u.updateId, u.at);
     });
   }
 
@@ -678,6 +693,41 @@ class SqliteStatements {
   /** Fetched updates into the inbox and handled ones out of it, in one transaction. */
   receive(rows: readonly { update_id: number; body: string }[], handled: readonly number[], now: number): void {
     if (rows.length > 0 || handled.length > 0) this.receiveRows(rows, handled, now);
+  }
+
+  /**
+   * Commits a unit at the end of this turn of the event loop, together with the other units that
+   * finished in it: one transaction writes the pages they share (the handled marks' above all)
+   * once. Resolves once committed. Should the shared transaction fail, each unit is committed
+   * alone, so that a unit whose own write fails fails alone.
+   */
+  commitSoon(writes: readonly Write[], updateId: number, at: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ writes, updateId, at, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  private commitPending(): void {
+    const units = this.pending;
+    this.pending = [];
+    if (units.length > 1) {
+      try {
+        this.commitMany(units);
+        for (const u of units) u.resolve();
+        return;
+      } catch {
+        // Each alone, below.
+      }
+    }
+    for (const u of units) {
+      try {
+        this.commit(u.writes, u.updateId, u.at);
+        u.resolve();
+      } catch (error) {
+        u.reject(error);
+      }
+    }
   }
 
   recordFailure(updateId: number, failure: { own: boolean; error: string; limit: number; shape: string }, now: number): { attempts: number; setAside: boolean } {
