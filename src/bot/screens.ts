@@ -91,6 +91,25 @@ export function sectionOf(deps: ContentDeps, topicId: string): Back {
 
 const URGENT_TOPICS = new Set(["detention", "bond", "denied"]);
 
+/**
+ * A topic's text depends only on the content, the language, the bot's name and whether the
+ * update list is out of date, none of which changes between presses: each is rendered once
+ * (a topic is the screen opened most; rendering it was measurable work per update).
+ */
+const renderedTopics = new WeakMap<RenderContext["content"], Map<string, string>>();
+
+function renderedTopic(r: RenderContext, topic: Topic): string {
+  let cache = renderedTopics.get(r.content);
+  if (cache === undefined) renderedTopics.set(r.content, (cache = new Map()));
+  const key = `${r.lang}\u0000${r.username}\u0000${r.staleAfterDays ?? ""}\u0000${topic.id}`;
+  let html = cache.get(key);
+  if (html === undefined) {
+    html = renderTopic(r, topic);
+    cache.set(key, html);
+  }
+  return html;
+}
+
 export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: Back): Screen {
   if (topic.kind === "updates") return updatesScreen(view, deps, back);
   const t = view.t;
@@ -104,7 +123,7 @@ export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: B
   // Detention and what follows: someone held now needs the urgent lane, not only the 2022 account.
   const urgent = URGENT_TOPICS.has(topic.id) ? [[button.cb(t("buttons.urgent"), cb.urgent(here))]] : [];
   return {
-    html: renderTopic(renderContext(view, deps), topic),
+    html: renderedTopic(renderContext(view, deps), topic),
     keyboard: [...rows(related), ...helping, ...urgent, [button.cb(t("buttons.lawyer"), cb.handoff(here))], navRow(view, backTarget(back, deps))],
   };
 }
