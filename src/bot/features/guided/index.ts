@@ -46,7 +46,7 @@ export function guidedFeature(deps: BotDeps, storage: VersionedStateStorage<BotC
     const text = ctx.message?.text;
     return text !== undefined && !text.startsWith("/") && cannotWait(deps.intents, text.slice(0, TYPED_READ_CHARS));
   };
-  // After the rest of the bot has answered (the urgent lane, a kind word), an open question is shown again below it, so the answers so far are not lost from view.
+  // After the rest of the bot has answered what cannot wait (the urgent lane, a kind word, the attorney), an open question is shown again below it, so the answers so far are not lost from view.
   feature.filter(
     (ctx) => concernsConversation(ctx) && mustNotWait(ctx),
     async (ctx, next) => {
