@@ -12,6 +12,7 @@
  *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick --rounds 3 --extra]
  *   npm run bench -- --before <dir>   also another build of the bot (<dir>/dist/src/main.js), in the same rounds
  *   npm run bench -- --one full:polling:100[:node-flag…]   one configuration, as JSON
+ *   npm run bench -- --tail [--rounds N] [--before <dir>]   where the slow answers at 200 updates/s come from
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
  *
  * For each run: updates/s with 64 users in flight, each waiting for every answer; the bot
@@ -20,7 +21,7 @@
  * With --rounds, every configuration runs once per round and the figures are the medians.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -34,6 +35,7 @@ import { LocalTelegram } from "../tools/local-telegram/emulator.js";
 import { type Cluster, createDatabase, freePort, postgresBin, startCluster } from "../tools/postgres-cluster.js";
 import { buildWorkload, play, simulatedUsers } from "../tools/workload.js";
 import type { Command, Latencies } from "./standin.js";
+import type { TailEvent } from "./tail-probe.js";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,6 +74,8 @@ interface Scenario {
   /** PostgreSQL instead of the SQLite file, with this many replicas (webhook only). */
   postgres?: { cluster: string; replicas: number };
   nodeFlags?: string[];
+  /** --tail: the bot process runs with bench/tail-probe.ts, and the fixed-rate phase's slow answers are laid beside its pauses. */
+  tail?: boolean;
 }
 
 interface Row {
@@ -84,6 +88,7 @@ interface Row {
   rate: Latencies;
   peakRssMb: number;
   startupMs: number;
+  tail?: Tail;
 }
 
 function startStandin(webhookTargets: string[] | undefined) {
@@ -121,8 +126,10 @@ function startBot(s: Scenario, apiRoot: string, port: number | undefined, databa
     ...(databaseUrl === undefined ? { DATABASE_PATH: join(dir, "bot.sqlite") } : { DATABASE_URL: databaseUrl, ANON_SECRET: SECRET }),
     ...(s.kind === "durable" ? { BARE_STORE: databaseUrl ?? `sqlite:${join(dir, "sessions.sqlite")}` } : {}),
     ...(port === undefined ? {} : { WEBHOOK_URL: "https://bench.invalid/telegram", WEBHOOK_SECRET: "bench", PORT: String(port), HOST: "127.0.0.1" }),
+    ...(s.tail === true ? { BENCH_TAIL_FILE: join(dir, "tail.json") } : {}),
   };
-  const [command, args] = pinned(0, process.execPath, [...(s.nodeFlags ?? []), entry]);
+  const probe = s.tail === true ? ["--import", new URL("./tail-probe.js", import.meta.url).href] : [];
+  const [command, args] = pinned(0, process.execPath, [...(s.nodeFlags ?? []), ...probe, entry]);
   const t0 = performance.now();
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -160,6 +167,7 @@ async function run(s: Scenario): Promise<Row> {
     await bot.ready;
   }
   const startupMs = await bots[0]!.ready;
+  let row: Row | undefined;
   try {
     await standin.ask({ type: "closed", users: 200, updates: 2000, seed: 1, concurrency: CONCURRENCY, firstId: 50_000_000 });
     const cpu = () => bots.reduce((sum, b) => sum + cpuUs(b.child.pid!), 0);
@@ -167,14 +175,13 @@ async function run(s: Scenario): Promise<Row> {
     const closed = await standin.ask({ type: "closed", users: s.users, updates: UPDATES, seed: 20261128, concurrency: CONCURRENCY, firstId: 10_000_000 });
     await new Promise((r) => setTimeout(r, 300));
     const cpuUsPerUpdate = (cpu() - before) / closed.updates;
-    const rate = await standin.ask({ type: "rate", users: s.users, updates: RATE_UPDATES, seed: 7, perSecond: RATE, firstId: 10_000_000 });
-    const row: Row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
+    const rate = await standin.ask({ type: "rate", users: s.users, updates: RATE_UPDATES, seed: 7, perSecond: RATE, firstId: 10_000_000, samples: s.tail === true });
+    row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
     if (s.mode === "polling" && s.users === 100) {
       const burst = await standin.ask({ type: "burst", chats: 20, commands: ["/start", "/help", "/topics", "/updates", "/lawyer"], delayMs: SLOW_API_MS, firstId: 30_000_000 });
       const slowClosed = await standin.ask({ type: "closed", users: 200, updates: SLOW_UPDATES, seed: 11, concurrency: CONCURRENCY, firstId: 40_000_000, delayMs: SLOW_API_MS });
       row.slow = { burst, closed: slowClosed };
     }
-    return row;
   } finally {
     for (const b of bots) {
       b.child.removeAllListeners("exit");
@@ -182,8 +189,71 @@ async function run(s: Scenario): Promise<Row> {
     }
     await Promise.all(bots.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once("exit", r)))));
     standin.close();
+    if (s.tail === true && row !== undefined && existsSync(join(dir, "tail.json"))) row.tail = tailOf(row.rate.samples ?? [], JSON.parse(readFileSync(join(dir, "tail.json"), "utf8")) as TailEvent[]);
     rmSync(dir, { recursive: true, force: true });
   }
+  return row!;
+}
+
+/** An answer slower than this counts as slow in the --tail report: the p99 target of issue 18. */
+const SLOW_MS = 5;
+
+/** The fixed-rate phase's slow answers, and what the bot process was doing meanwhile (bench/tail-probe.ts). */
+interface Tail {
+  answered: number;
+  slow: number;
+  /** Slow answers during which the bot process paused for garbage collection. */
+  duringGc: number;
+  /** Slow answers during which the event loop stalled, with no GC pause. */
+  duringStallOnly: number;
+  scavenges: number[];
+  /** Mark-compact pauses (the old generation's final pauses), and the incremental marking steps. */
+  majors: number[];
+  /** Stalls that no GC pause overlaps. */
+  stalls: number[];
+  /** Share of the phase's wall time the process spent in GC pauses. */
+  gcShare: number;
+}
+
+function tailOf(samples: [number, number][], events: TailEvent[]): Tail {
+  const answered = samples.filter(([, ms]) => ms >= 0);
+  const from = Math.min(...answered.map(([t]) => t));
+  const to = Math.max(...answered.map(([t, ms]) => t + ms));
+  const inPhase = events.filter((e) => e[1] + e[2] >= from && e[1] <= to);
+  const gcs = inPhase.filter((e): e is Extract<TailEvent, ["gc", ...unknown[]]> => e[0] === "gc");
+  const overlaps = (a: number, aMs: number, b: number, bMs: number) => a < b + bMs && b < a + aMs;
+  const stalls = inPhase.filter((e) => e[0] === "stall" && !gcs.some((g) => overlaps(e[1], e[2], g[1], g[2])));
+  const slow = answered.filter(([, ms]) => ms > SLOW_MS);
+  const duringGc = slow.filter(([t, ms]) => gcs.some((g) => overlaps(t, ms, g[1], g[2]))).length;
+  const duringStallOnly = slow.filter(([t, ms]) => !gcs.some((g) => overlaps(t, ms, g[1], g[2])) && stalls.some((e) => overlaps(t, ms, e[1], e[2]))).length;
+  const sorted = (list: number[]) => list.sort((a, b) => a - b);
+  return {
+    answered: answered.length,
+    slow: slow.length,
+    duringGc,
+    duringStallOnly,
+    scavenges: sorted(gcs.filter((g) => g[3] === 1 || g[3] === 2).map((g) => g[2])),
+    majors: sorted(gcs.filter((g) => g[3] === 4 || g[3] === 8).map((g) => g[2])),
+    stalls: sorted(stalls.map((e) => e[2])),
+    gcShare: gcs.reduce((sum, g) => sum + g[2], 0) / (to - from),
+  };
+}
+
+function tailTable(rows: Row[]): string {
+  const lines = [
+    `| bot | p50 ms | p99 ms | answers > ${SLOW_MS} ms | … while the bot was in a GC pause | … in an event-loop stall without GC | … neither | scavenges: n, p50, max ms | mark-compact and marking steps: n, max ms | stalls without GC > 2 ms: n, max ms | time in GC pauses |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  const at = (list: number[], p: number) => (list.length === 0 ? "–" : list[Math.min(list.length - 1, Math.floor(p * list.length))]!.toFixed(1));
+  const share = (n: number, of: number) => `${n} (${of === 0 ? 0 : Math.round((100 * n) / of)}%)`;
+  for (const r of rows) {
+    const t = r.tail;
+    if (t === undefined) continue;
+    lines.push(
+      `| ${name(r.scenario)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${share(t.slow, t.answered)} | ${share(t.duringGc, t.slow)} | ${share(t.duringStallOnly, t.slow)} | ${share(t.slow - t.duringGc - t.duringStallOnly, t.slow)} | ${t.scavenges.length}, ${at(t.scavenges, 0.5)}, ${at(t.scavenges, 1)} | ${t.majors.length}, ${at(t.majors, 1)} | ${t.stalls.length}, ${at(t.stalls, 1)} | ${(100 * t.gcShare).toFixed(1)}% |`,
+    );
+  }
+  return lines.join("\n");
 }
 
 const KIND_NAMES: Record<Kind, string> = { full: "full bot", before: "full bot before", bare: "bare grammY", durable: "grammY + durable sessions" };
@@ -336,6 +406,14 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`Machine: ${machine()}`);
+  if (process.argv.includes("--tail")) {
+    // Where the slow answers at 200 updates/s come from: each bot with the probe, polling, 100 users.
+    const tailKinds: Kind[] = ["full", ...(BEFORE === undefined ? [] : (["before"] as const)), "bare", "durable"];
+    const rows = (await inRounds(tailKinds.map((kind): Scenario => ({ kind, mode: "polling", users: 100, tail: true })))).flat();
+    console.log(`The fixed-rate phase (${RATE_UPDATES} updates at ${RATE}/s, polling, 100 users), each run apart; the bot process carries bench/tail-probe.ts (a 1 ms timer), so its figures are not the main table's:\n`);
+    console.log(tailTable(rows));
+    return;
+  }
   console.log(
     `Load: ${UPDATES} updates per run (start, menus, topics, guided conversations, inline queries, typed text, handoffs) with ${CONCURRENCY} users in flight; latency with ${RATE_UPDATES} updates at ${RATE}/s; ${ROUNDS} round(s), figures are medians\n`,
   );

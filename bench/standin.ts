@@ -31,12 +31,14 @@ export interface Latencies {
   rejected: number;
   /** Updates handed out by getUpdates per update sent: 1 when none was fetched twice (polling only). */
   fetchedPerUpdate: number;
+  /** With `samples` (--tail): each update's send time (wall clock, ms) and its latency (ms; -1 unanswered). */
+  samples?: [number, number][];
 }
 
 export type Command =
   | { type: "start"; token: string; webhookTargets?: string[] }
   | { type: "closed"; users: number; updates: number; seed: number; concurrency: number; firstId: number; delayMs?: number }
-  | { type: "rate"; users: number; updates: number; seed: number; perSecond: number; firstId: number }
+  | { type: "rate"; users: number; updates: number; seed: number; perSecond: number; firstId: number; samples?: boolean }
   | { type: "burst"; chats: number; commands: string[]; delayMs: number; firstId: number };
 
 /** A reply that never comes (a bug, or an update the bot drops) must not hang the benchmark. */
@@ -250,6 +252,7 @@ async function fixedRate(c: Extract<Command, { type: "rate" }>): Promise<Latenci
   const busy = new Set<number>();
   const latencies: number[] = [];
   const guided: number[] = [];
+  const samples: [number, number][] | undefined = c.samples === true ? [] : undefined;
   const inFlight: Promise<void>[] = [];
   const interval = 1000 / c.perSecond;
   const before = tg.handedOut;
@@ -271,18 +274,20 @@ async function fixedRate(c: Extract<Command, { type: "rate" }>): Promise<Latenci
     const step = workload.users[i]!.steps[cursor[i]!++]!;
     busy.add(i);
     sent++;
+    const sentAt = performance.timeOrigin + performance.now();
     inFlight.push(
       timedStep(users[i]!, step).then((ms) => {
         if (process.env.BENCH_DEBUG !== undefined) byKind(step, ms, "at a fixed rate: ");
         busy.delete(i);
         latencies.push(ms);
+        samples?.push([sentAt, ms]);
         if (isGuided(step)) guided.push(ms);
       }),
     );
     who = (who + 1) % users.length;
   }
   await Promise.all(inFlight);
-  return summarise(latencies, guided, (performance.now() - started) / 1000, before);
+  return { ...summarise(latencies, guided, (performance.now() - started) / 1000, before), ...(samples === undefined ? {} : { samples }) };
 }
 
 process.on("message", (command: Command) => {
