@@ -222,6 +222,16 @@ describe("the content rules, in the content", () => {
     const planted = createI18n({ ru: { ...i18n.resources.ru, free: { ...ru.free, call: "Юристы фирмы ответят, citing the firm." } }, en: i18n.resources.en });
     expect(languageProblems(planted, tb.app.deps.content, glossary)).toEqual([expect.stringContaining("«юрист» is rejected"), expect.stringContaining("English on a Russian screen: citing")]);
   });
+  it("'lean on your political views' is a step only for someone who said they have views; anyone else is asked to think through why they left", () => {
+    for (const answers of everyAnswerCombination()) {
+      if (nextQuestion(answers) !== undefined) continue;
+      const steps = routeSteps(answers);
+      const said = answers.views === "p" || answers.views === "v";
+      expect(steps.includes("case"), JSON.stringify(answers)).toBe(said);
+      expect(steps.includes("case-reasons"), JSON.stringify(answers)).toBe(!said);
+    }
+  });
+
   it("the card a relative forwards is written for where the person is: the deadline in the US, never crossing illegally at the border, the risks at entry with a visa, and no 'before a border' for someone already in the US", async () => {
     tb = await start();
     const deps = tb.app.deps;

@@ -37,7 +37,8 @@ export function routeSteps(a: Answers): string[] {
   }
 
   if (a.draft === "s" || a.draft === "e") steps.push("qualify");
-  steps.push(a.views === "n" ? "case-reasons" : "case");
+  // "Lean on your views" only for someone who said they have them; to anyone else it could read as "claim some".
+  steps.push(a.views === "p" || a.views === "v" ? "case" : "case-reasons");
   if (a.rec === "y" || a.rec === "u") steps.push("record");
   if (applies("group", a) && a.group === "f") steps.push("group-family");
   else if (applies("group", a) && a.group === "o") steps.push("group");
