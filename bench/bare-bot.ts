@@ -70,15 +70,18 @@ function createBareBot(token: string, apiRoot: string, storage: StorageAdapter<S
   bot.use(session({ initial: () => ({ shown: -1 }), ...(storage === undefined ? {} : { storage }) }));
   bot.on("message", (ctx) => ctx.reply(menu.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: menu.keyboard } }));
   bot.on("callback_query:data", async (ctx) => {
-    await ctx.answerCallbackQuery();
     let h = 0;
     for (const ch of ctx.callbackQuery.data) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
     const index = h % screens.length;
-    // Like the real bot, never edit a message to what it already shows.
-    if (index === ctx.session.shown) return;
-    ctx.session.shown = index;
     const screen = screens[index]!;
-    if (ctx.callbackQuery.message !== undefined) await ctx.editMessageText(screen.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: screen.keyboard } });
+    // Like the real bot: never edit a message to what it already shows, and stop the spinner once
+    // the screen has changed, so that the stand-in times the same moment for both (it counts a
+    // press as answered at answerCallbackQuery).
+    if (index !== ctx.session.shown) {
+      ctx.session.shown = index;
+      if (ctx.callbackQuery.message !== undefined) await ctx.editMessageText(screen.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: screen.keyboard } });
+    }
+    await ctx.answerCallbackQuery();
   });
   bot.on("inline_query", (ctx) => ctx.answerInlineQuery(results, { cache_time: 300, is_personal: true }));
   bot.catch(() => undefined);
