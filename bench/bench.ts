@@ -156,19 +156,20 @@ async function run(s: Scenario): Promise<Row> {
   const replicas = s.postgres?.replicas ?? 1;
   const ports = s.mode === "webhook" ? await Promise.all(Array.from({ length: replicas }, () => freePort())) : [];
   const standin = startStandin(s.mode === "webhook" ? ports.map((p) => `http://127.0.0.1:${p}`) : undefined);
-  const { apiRoot } = await standin.start();
   const dir = mkdtempSync(join(tmpdir(), "asylum-bench-"));
-  const databaseUrl = s.postgres === undefined ? undefined : await createDatabase(s.postgres.cluster, "bench");
   const bots: BotProcess[] = [];
-  // Replicas start one after another, as in a rolling deployment; the first sets up the schema.
-  for (let i = 0; i < replicas; i++) {
-    const bot = startBot(s, apiRoot, ports[i], databaseUrl, dir);
-    bots.push(bot);
-    await bot.ready;
-  }
-  const startupMs = await bots[0]!.ready;
   let row: Row | undefined;
+  // Everything started is stopped and the folder removed, also when a bot fails to start.
   try {
+    const { apiRoot } = await standin.start();
+    const databaseUrl = s.postgres === undefined ? undefined : await createDatabase(s.postgres.cluster, "bench");
+    // Replicas start one after another, as in a rolling deployment; the first sets up the schema.
+    for (let i = 0; i < replicas; i++) {
+      const bot = startBot(s, apiRoot, ports[i], databaseUrl, dir);
+      bots.push(bot);
+      await bot.ready;
+    }
+    const startupMs = await bots[0]!.ready;
     await standin.ask({ type: "closed", users: 200, updates: 2000, seed: 1, concurrency: CONCURRENCY, firstId: 50_000_000 });
     const cpu = () => bots.reduce((sum, b) => sum + cpuUs(b.child.pid!), 0);
     const before = cpu();
@@ -393,7 +394,24 @@ function machine(): string {
   return `${cpu}, ${cpus().length} cores (${placement}), Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
+/** A mistyped option is said in one line before anything starts. */
+function checkArguments(): void {
+  const refuse = (message: string): never => {
+    console.error(`npm run bench: ${message}`);
+    process.exit(2);
+  };
+  if (BEFORE !== undefined && !existsSync(join(BEFORE, "dist/src/main.js"))) refuse(`--before ${BEFORE}: there is no dist/src/main.js there (build that checkout first: npm run build)`);
+  const one = process.argv.indexOf("--one");
+  if (one >= 0) {
+    const [kind, mode, users] = (process.argv[one + 1] ?? "").split(":");
+    const usage = "--one <full|before|bare|durable>:<polling|webhook>:<users>[:node-flag…], e.g. --one full:polling:100";
+    if (!["full", "before", "bare", "durable"].includes(kind ?? "") || !["polling", "webhook"].includes(mode ?? "") || !/^[1-9][0-9]*$/.test(users ?? "")) refuse(usage);
+    if (kind === "before" && BEFORE === undefined) refuse("--one before:… needs --before <dir>, another build of the bot");
+  }
+}
+
 async function main(): Promise<void> {
+  checkArguments();
   if (canPin && process.env.BENCH_PINNED === undefined) {
     const self = spawnSync("taskset", ["-c", "1", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
     process.exit(self.status ?? 1);
@@ -537,4 +555,10 @@ function median(rows: Row[]): Row {
   };
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A bot that would not start, a stand-in that failed: one line, not a stack trace.
+  console.error(`npm run bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
