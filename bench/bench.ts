@@ -527,9 +527,14 @@ async function inRounds(configs: Scenario[]): Promise<Row[][]> {
 
 /** The median of each figure over the rounds (the peak RSS: the largest). */
 function median(rows: Row[]): Row {
-  const mid = <T>(pick: (r: Row) => T, num: (v: T) => number) => {
-    const sorted = [...rows].sort((a, b) => num(pick(a)) - num(pick(b)));
-    return pick(sorted[Math.floor((sorted.length - 1) / 2)]!);
+  // With an even number of rounds, the mean of the two middle ones: taking the lower one would
+  // report the worse round's throughput beside the better round's latency.
+  const mid = <T>(pick: (r: Row) => T, num: (v: T) => number): T => {
+    const values = rows.map(pick);
+    if (values.some((v) => typeof v !== "number" || Number.isNaN(v))) return values[0]!;
+    const sorted = values.map(num).sort((a, b) => a - b);
+    const half = sorted.length >> 1;
+    return (sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2) as T;
   };
   const lat = (pick: (r: Row) => Latencies): Latencies => ({
     ...pick(rows[0]!),
