@@ -101,7 +101,12 @@ describe.concurrent("from outside", () => {
       expect(rows[0]!.attempts).toBe(5);
       expect(rows[0]!.body).not.toContain("7100000");
       expect(bot.output()).toMatch(new RegExp(`"update_id":${poisonId}[^\\n]*set aside`));
-      for (const u of others) expect(botMessages(tg, u)).toHaveLength(5);
+      // On failure: each message's first line, and what the bot logged about failed or cut-short updates.
+      const troubles = () => bot.output().split("\n").filter((l) => /cut short|not handled|update failed|apologise|duplicate/.test(l)).join("\n");
+      for (const u of others) {
+        const seen = botMessages(tg, u).map((m) => `${m.message_id}: ${firstLine(m.text)}`);
+        expect(seen, seen.length === 5 ? "" : troubles()).toHaveLength(5);
+      }
       // Every update was fetched once.
       expect(tg.handedOut).toBe(pushed);
       expect(tg.rejected).toEqual([]);
