@@ -405,7 +405,7 @@ function checkArguments(): void {
   if (one >= 0) {
     const [kind, mode, users] = (process.argv[one + 1] ?? "").split(":");
     const usage = "--one <full|before|bare|durable>:<polling|webhook>:<users>[:node-flag…], e.g. --one full:polling:100";
-    if (!["full", "before", "bare", "durable"].includes(kind ?? "") || !["polling", "webhook"].includes(mode ?? "") || !/^[1-9][0-9]*$/.test(users ?? "")) refuse(usage);
+    if (!Object.hasOwn(KIND_NAMES, kind ?? "") || !["polling", "webhook"].includes(mode ?? "") || !/^[1-9][0-9]*$/.test(users ?? "")) refuse(usage);
     if (kind === "before" && BEFORE === undefined) refuse("--one before:… needs --before <dir>, another build of the bot");
   }
 }
