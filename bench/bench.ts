@@ -13,6 +13,7 @@
  *   npm run bench -- --before <dir>   also another build of the bot (<dir>/dist/src/main.js), in the same rounds
  *   npm run bench -- --one full:polling:100[:node-flag…]   one configuration, as JSON
  *   npm run bench -- --tail [--rounds N] [--before <dir>]   where the slow answers at 200 updates/s come from
+ *   npm run bench -- --postgres-only [--rounds N] [--before <dir>]   only the PostgreSQL table
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
  *
  * For each run: updates/s with 64 users in flight, each waiting for every answer; the bot
@@ -42,6 +43,7 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const QUICK = process.argv.includes("--quick");
+const POSTGRES_ONLY = process.argv.includes("--postgres-only");
 const UPDATES = arg("updates", QUICK ? 3000 : 10_000);
 const RATE_UPDATES = arg("rate-updates", QUICK ? 600 : 2000);
 const SWEEP_ROWS = arg("sweep-rows", QUICK ? 100_000 : 1_000_000);
@@ -432,47 +434,50 @@ async function main(): Promise<void> {
     console.log(tailTable(rows));
     return;
   }
-  console.log(
-    `Load: ${UPDATES} updates per run (start, menus, topics, guided conversations, inline queries, typed text, handoffs) with ${CONCURRENCY} users in flight; latency with ${RATE_UPDATES} updates at ${RATE}/s; ${ROUNDS} round(s), figures are medians\n`,
-  );
   const kinds: Kind[] = ["full", ...(BEFORE === undefined ? [] : (["before"] as const)), "bare", "durable"];
-  const configs = (["polling", "webhook"] as const).flatMap((mode) => [100, 1000].flatMap((users) => kinds.map((kind): Scenario => ({ kind, mode, users }))));
-  const rounds = await inRounds(configs);
-  const rows = rounds.map(median);
-  console.log(table(rows));
-  console.log(`\nWith a Bot API answering every call in ${SLOW_API_MS} ms (polling, SQLite):`);
-  console.log(slowTable(rows));
-  const ratios = (of: Kind, to: Kind) => {
-    for (const mode of ["polling", "webhook"] as const) {
-      for (const users of [100, 1000]) {
-        const pick = (kind: Kind) => rounds.find((g) => g[0]!.scenario.kind === kind && g[0]!.scenario.mode === mode && g[0]!.scenario.users === users)!;
-        const a = pick(of);
-        const b = pick(to);
-        const each = a.map((r, i) => r.perSecond / b[i]!.perSecond).sort((x, y) => x - y);
-        const range = each.length > 1 ? ` (rounds ${each[0]!.toFixed(2)}-${each.at(-1)!.toFixed(2)})` : "";
-        const m = median(a);
-        const n = median(b);
-        console.log(`  ${mode}, ${users} users: throughput ${(m.perSecond / n.perSecond).toFixed(2)}×${range}, CPU per update ${(m.cpuUsPerUpdate / n.cpuUsPerUpdate).toFixed(2)}×, peak RSS ${(m.peakRssMb / n.peakRssMb).toFixed(2)}×`);
+  if (!POSTGRES_ONLY) {
+    console.log(
+      `Load: ${UPDATES} updates per run (start, menus, topics, guided conversations, inline queries, typed text, handoffs) with ${CONCURRENCY} users in flight; latency with ${RATE_UPDATES} updates at ${RATE}/s; ${ROUNDS} round(s), figures are medians\n`,
+    );
+    const configs = (["polling", "webhook"] as const).flatMap((mode) => [100, 1000].flatMap((users) => kinds.map((kind): Scenario => ({ kind, mode, users }))));
+    const rounds = await inRounds(configs);
+    const rows = rounds.map(median);
+    console.log(table(rows));
+    console.log(`\nWith a Bot API answering every call in ${SLOW_API_MS} ms (polling, SQLite):`);
+    console.log(slowTable(rows));
+    const ratios = (of: Kind, to: Kind) => {
+      for (const mode of ["polling", "webhook"] as const) {
+        for (const users of [100, 1000]) {
+          const pick = (kind: Kind) => rounds.find((g) => g[0]!.scenario.kind === kind && g[0]!.scenario.mode === mode && g[0]!.scenario.users === users)!;
+          const a = pick(of);
+          const b = pick(to);
+          const each = a.map((r, i) => r.perSecond / b[i]!.perSecond).sort((x, y) => x - y);
+          const range = each.length > 1 ? ` (rounds ${each[0]!.toFixed(2)}-${each.at(-1)!.toFixed(2)})` : "";
+          const m = median(a);
+          const n = median(b);
+          console.log(`  ${mode}, ${users} users: throughput ${(m.perSecond / n.perSecond).toFixed(2)}×${range}, CPU per update ${(m.cpuUsPerUpdate / n.cpuUsPerUpdate).toFixed(2)}×, peak RSS ${(m.peakRssMb / n.peakRssMb).toFixed(2)}×`);
+        }
       }
+    };
+    console.log("\nfull / bare:");
+    ratios("full", "bare");
+    console.log("\nfull / grammY with durable sessions:");
+    ratios("full", "durable");
+    if (BEFORE !== undefined) {
+      console.log("\nfull / before:");
+      ratios("full", "before");
     }
-  };
-  console.log("\nfull / bare:");
-  ratios("full", "bare");
-  console.log("\nfull / grammY with durable sessions:");
-  ratios("full", "durable");
-  if (BEFORE !== undefined) {
-    console.log("\nfull / before:");
-    ratios("full", "before");
-  }
-  console.log(`\nstart-up, launch to ready (full bot, SQLite): ${Math.round(rows[0]!.startupMs)} ms`);
-  console.log(`in process, one update at a time, no network (full bot, SQLite): ${await inProcess()}`);
+    console.log(`\nstart-up, launch to ready (full bot, SQLite): ${Math.round(rows[0]!.startupMs)} ms`);
+    console.log(`in process, one update at a time, no network (full bot, SQLite): ${await inProcess()}`);
 
-  if (process.argv.includes("--extra")) {
-    const flags = [["--max-semi-space-size=16"], ["--max-semi-space-size=32"]];
-    const v8 = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "polling" && r.scenario.users === 1000)!];
-    for (const nodeFlags of flags) v8.push(await run({ kind: "full", mode: "polling", users: 1000, nodeFlags }));
-    console.log("\nV8 young generation (full bot, polling, 1,000 users):");
-    console.log(table(v8));
+    if (process.argv.includes("--extra")) {
+      const flags = [["--max-semi-space-size=16"], ["--max-semi-space-size=32"]];
+      const v8 = [rows.find((r) => r.scenario.kind === "full" && r.scenario.mode === "polling" && r.scenario.users === 1000)!];
+      for (const nodeFlags of flags) v8.push(await run({ kind: "full", mode: "polling", users: 1000, nodeFlags }));
+      console.log("\nV8 young generation (full bot, polling, 1,000 users):");
+      console.log(table(v8));
+    }
+
   }
 
   const bin = postgresBin();

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BotDeps } from "./bot/deps.js";
-import { memoryRateCounter, sharedRateCounter } from "./bot/middleware/chat-limits.js";
+import { memoryRateCounter, RATE_WINDOW_MS, sharedRateCounter } from "./bot/middleware/chat-limits.js";
 import { loadContent } from "./content/content.js";
 import { createI18n, readLocales } from "./i18n.js";
 import type { Logger } from "./logger.js";
@@ -82,7 +82,8 @@ export async function assemble(options: AppOptions): Promise<App> {
 
   const sqlite = options.databaseUrl === undefined ? (options.databasePath ?? "data/bot.sqlite") : undefined;
   const engine = await openEngine(sqlite !== undefined ? { engine: "sqlite", path: sqlite } : { engine: "postgres", url: options.databaseUrl!, poolSize: options.poolSize ?? 10 });
-  const storage = new Storage(engine, { now, conversationReplacer: redactingReplacer });
+  // On PostgreSQL the chat's rate is counted there, with the read of its records (storage.ts).
+  const storage = new Storage(engine, { now, conversationReplacer: redactingReplacer, ...(engine.kind === "postgres" ? { rateWindowMs: RATE_WINDOW_MS } : {}) });
   let secret;
   try {
     secret = await anonSecret(storage, options.anonSecret, sqlite);

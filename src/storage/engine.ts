@@ -35,6 +35,8 @@ export interface Engine {
    * statement can land inside one.
    */
   sqlite?: Database.Database;
+  /** PostgreSQL: the pool Kysely uses, for the statements that run on every update (postgres-unit.ts). */
+  pool?: pg.Pool;
   /** Whether the database is where it was opened (a SQLite file deleted or replaced while running is not). */
   inPlace(): boolean;
   close(): Promise<void>;
@@ -209,6 +211,7 @@ function openPostgres(url: string, poolSize: number): Engine {
     db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
     describe,
     poolSize,
+    pool,
     inPlace: () => true,
     async close() {
       await this.db.destroy();

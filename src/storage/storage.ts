@@ -2,6 +2,7 @@ import { setImmediate as turn } from "node:timers/promises";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database as SqliteDatabase, Statement } from "better-sqlite3";
 import type { Engine } from "./engine.js";
+import { keepInInbox, PG_HANDLED_ROW, PostgresUnit } from "./postgres-unit.js";
 import type { Tables } from "./tables.js";
 
 /** The database or a transaction (or a connection held for a job): what queries run on. */
@@ -155,12 +156,18 @@ interface Row {
 }
 
 /** Stands for "this update was handled before" among the rows a unit of work reads. */
-const HANDLED_ROW = "#handled";
+const HANDLED_ROW = PG_HANDLED_ROW;
 
 export interface StorageOptions {
   now: () => number;
   /** Shapes what a conversation's saved state keeps (privacy/redact.ts). */
   conversationReplacer?: (key: string, value: unknown) => unknown;
+  /**
+   * On PostgreSQL, the rate limit's window (chat-limits.ts): a unit of work adds its update to
+   * its chat's count in this window in its first round trip, and the chat's first `countHit`
+   * with this window takes that count instead of a round trip of its own.
+   */
+  rateWindowMs?: number;
 }
 
 export type Health = { ok: true } | { ok: false; problem: string };
@@ -248,46 +255,47 @@ export class Storage {
       await sqlite.commitSoon(chat?.changes(now()) ?? [], updateId, now());
       return result;
     }
-    return this.db.transaction().execute(async (trx) => {
-      // Replicas take turns per chat (or per update, for those without one): the lock is the transaction's.
-      await sql`select pg_advisory_xact_lock(hashtextextended(${key ?? `u:${updateId}`}, 0))`.execute(trx);
-      const rows = await this.read(trx, updateId, key, withConversation);
-      if (rows.some((r) => r.key === HANDLED_ROW)) return DUPLICATE;
+    // Replicas take turns per chat (or per update, for those without one): the lock is the transaction's.
+    const windowMs = this.options.rateWindowMs;
+    const { unit, rows, count } = await PostgresUnit.begin(
+      this.engine.pool!,
+      key ?? `u:${updateId}`,
+      updateId,
+      key === undefined ? [] : withConversation ? [`s:${key}`, `f:${key}`, `c:${key}`] : [`s:${key}`, `f:${key}`],
+      key === undefined || windowMs === undefined ? undefined : { key, windowStart: windowStartOf(now(), windowMs) },
+    );
+    try {
+      if (rows.some((r) => r.key === HANDLED_ROW)) {
+        await unit.rollback();
+        return DUPLICATE;
+      }
+      let counted = count;
       const access: ChatAccess = {
-        readOne: (k) => trx.selectFrom("records").select(["value", "touched"]).where("key", "=", k).executeTakeFirst(),
-        countHit: (k, windowMs) => countHitIn(trx, k, windowMs, now()),
+        readOne: (k) => unit.readOne(k),
+        countHit: (k, ms) => {
+          if (counted !== undefined && k === key && ms === windowMs) {
+            const n = counted;
+            counted = undefined;
+            return Promise.resolve(n);
+          }
+          return unit.countHit(k, windowStartOf(now(), ms));
+        },
       };
       const chat = key === undefined ? undefined : new ChatRecords(key, access, rows, withConversation, this.options.conversationReplacer);
       const result = await work(chat);
       const at = now();
-      for (const w of chat?.changes(at) ?? []) {
-        if (w.value === undefined) await trx.deleteFrom("records").where("key", "=", w.key).execute();
-        else {
-          const json = w.value;
-          await trx
-            .insertInto("records")
-            .values({ key: w.key, value: json, touched: at })
-            .onConflict((oc) => oc.column("key").doUpdateSet({ value: json, touched: at }))
-            .execute();
-        }
-      }
-      await trx.insertInto("handled_updates").values({ update_id: updateId, at }).onConflict((oc) => oc.column("update_id").doNothing()).execute();
+      await unit.commit(chat?.changes(at) ?? [], updateId, at);
       return result;
-    });
+    } catch (error) {
+      await unit.rollback();
+      throw error;
+    }
   }
 
   /** SQLite's statements, prepared on first use (the schema is in place by then). */
   private sqlite(): SqliteStatements | undefined {
     if (this.statements === undefined && this.engine.sqlite !== undefined) this.statements = new SqliteStatements(this.engine.sqlite);
     return this.statements;
-  }
-
-  /** In one query: whether the update was handled before, and the chat's records (its conversation's too, if asked). */
-  private async read(db: Db, updateId: number, key: string | undefined, withConversation: boolean): Promise<Row[]> {
-    const handled = db.selectFrom("handled_updates").select([sql<string>`${HANDLED_ROW}`.as("key"), sql<string>`''`.as("value"), "at as touched"]).where("update_id", "=", updateId);
-    if (key === undefined) return handled.execute();
-    const keys = withConversation ? [`s:${key}`, `f:${key}`, `c:${key}`] : [`s:${key}`, `f:${key}`];
-    return db.selectFrom("records").select(["key", "value", "touched"]).where("key", "in", keys).unionAll(handled).execute();
   }
 
   /** Units of work committed since the start: a failure while others commit is the failing update's own, not the database's. */
@@ -321,18 +329,7 @@ export class Storage {
       this.failure = undefined;
       return { onDisk: rows.length > 0 && this.engine.flush !== undefined ? this.engine.flush() : Promise.resolve() };
     }
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < handled.length; i += SWEEP_BATCH) {
-        await trx.deleteFrom("inbox").where("update_id", "in", handled.slice(i, i + SWEEP_BATCH)).where("set_aside", "is", null).execute();
-      }
-      if (rows.length > 0) {
-        await trx
-          .insertInto("inbox")
-          .values(rows.map((r) => ({ update_id: r.update_id, body: r.body, received: now, attempts: 0 })))
-          .onConflict((oc) => oc.column("update_id").doNothing())
-          .execute();
-      }
-    });
+    await keepInInbox(this.engine.pool!, rows, handled, now);
     this.failure = undefined;
     return { onDisk: Promise.resolve() };
   }
@@ -564,8 +561,10 @@ async function setMeta(db: Db, key: string, value: string): Promise<void> {
   await db.insertInto("meta").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
 }
 
+const windowStartOf = (now: number, windowMs: number) => Math.floor(now / windowMs) * windowMs;
+
 async function countHitIn(db: Db, key: string, windowMs: number, now: number): Promise<number> {
-  const windowStart = Math.floor(now / windowMs) * windowMs;
+  const windowStart = windowStartOf(now, windowMs);
   const row = await db
     .insertInto("rate_limits")
     .values({ key, window_start: windowStart, n: 1 })

@@ -8,7 +8,9 @@ export interface RateCounter {
   hit(key: string, records: ChatRecords | undefined): Promise<number>;
 }
 
-const MINUTE = 60_000;
+/** The rate limit's window: a minute. */
+export const RATE_WINDOW_MS = 60_000;
+const MINUTE = RATE_WINDOW_MS;
 const MEMORY_KEYS = 50_000;
 /** A dropped press is answered within this, or not at all: its spinner stops by itself later. */
 const DROP_ANSWER_MS = 5_000;
