@@ -423,6 +423,58 @@ describe.skipIf(POSTGRES_URL === undefined)(`storage on PostgreSQL: replicas${NO
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("a unit's SQL is built from literals: quotes, backslashes, newlines, SQL and any Unicode are written and read back exactly", async () => {
+    const storage = await open(await where("postgres"));
+    const nasty = ["it's", "back\\slash\\", "E'\\x00'", "line\nbreak\ttab", "'); DROP TABLE records; --", "кириллица 🇺🇸 \u200b", "$1 $$ $tag$"];
+    const key = "quote'key\\";
+    await setSession(storage, key, { nasty });
+    expect(await session(storage, key)).toEqual({ nasty });
+    await storage.handle(nextUpdate++, key, async (chat) => chat!.setConversation({ nasty }));
+    let conversation: unknown;
+    await storage.handle(nextUpdate++, key, async (chat) => void (conversation = await chat!.conversation()));
+    expect(conversation).toEqual({ nasty });
+    await storage.receive([{ update_id: 9_100_001, body: nasty.join("|") }], []);
+    expect(await storage.unhandledInbox()).toEqual([{ update_id: 9_100_001, body: nasty.join("|") }]);
+    await storage.receive([], [9_100_001]);
+    expect(await storage.unhandledInbox()).toEqual([]);
+    expect(Number((await sql<{ n: number }>`select count(*) as n from records`.execute(storage.db)).rows[0]!.n)).toBe(2);
+    await storage.close();
+  });
+
+  it("a unit counts its chat's rate with its read: the chat's first count takes it, a later one asks again, and a duplicate's count is rolled back", async () => {
+    const storage = new Storage(await openEngine(await where("postgres")), { now: Date.now, rateWindowMs: 60_000 });
+    const counts: number[] = [];
+    const count = (id: number) => storage.handle(id, "rated", async (chat) => void counts.push(await chat!.countHit(60_000), await chat!.countHit(60_000)));
+    await count(9_200_001);
+    await count(9_200_002);
+    expect(counts).toEqual([1, 2, 3, 4]);
+    expect(await count(9_200_002)).toBe(DUPLICATE);
+    // Another window is counted apart, with a round trip of its own.
+    await storage.handle(9_200_003, "rated", async (chat) => void counts.push(await chat!.countHit(1_000)));
+    expect(counts).toEqual([1, 2, 3, 4, 1]);
+    expect(await storage.countHit("rated", 60_000)).toBe(6);
+    await storage.close();
+  });
+
+  it("a commit the database refuses rolls back the unit's writes, handled mark and rate count, and its connection serves the next unit (pool of two)", async () => {
+    const w = (await where("postgres")) as Extract<Where, { engine: "postgres" }>;
+    const storage = new Storage(await openEngine({ ...w, poolSize: 2 }), { now: Date.now, rateWindowMs: 60_000 });
+    await sql`alter table records add constraint no_poison check (value not like '%poison%')`.execute(storage.db);
+    const poisoned = (id: number) => storage.handle(id, "chat", async (chat) => {
+      await chat!.countHit(60_000);
+      chat!.setSession({ poison: true });
+    });
+    for (let i = 0; i < 3; i++) await expect(poisoned(9_300_001)).rejects.toThrow(/no_poison/);
+    let count = 0;
+    expect(await storage.handle(9_300_001, "chat", async (chat) => {
+      count = await chat!.countHit(60_000);
+      chat!.setSession({ fine: true });
+    })).toBeUndefined();
+    expect(count).toBe(1);
+    expect(await session(storage, "chat")).toEqual({ fine: true });
+    await storage.close();
+  });
+
   it("ANON_SECRET is required with DATABASE_URL", async () => {
     const { parseConfig } = await import("../src/config.js");
     const result = parseConfig({ BOT_TOKEN: "1:x", DATABASE_URL: POSTGRES_URL });
