@@ -22,7 +22,7 @@
  * With --rounds, every configuration runs once per round and the figures are the medians.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -86,6 +86,8 @@ interface Row {
   slow?: { burst: Latencies; closed: Latencies };
   perSecond: number;
   cpuUsPerUpdate: number;
+  /** PostgreSQL's own CPU per update (all its processes), on PostgreSQL. */
+  dbCpuUsPerUpdate?: number;
   closed: Latencies;
   rate: Latencies;
   peakRssMb: number;
@@ -152,6 +154,23 @@ function cpuUs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
 }
 
+/** CPU time of every PostgreSQL process on the machine: the benchmark's cluster is the only one. */
+function postgresCpuUs(): number {
+  let sum = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (!stat.includes(" (postgres) ")) continue;
+      const fields = stat.split(") ")[1]!.split(" ");
+      sum += (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return sum;
+}
+
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 async function run(s: Scenario): Promise<Row> {
@@ -175,11 +194,13 @@ async function run(s: Scenario): Promise<Row> {
     await standin.ask({ type: "closed", users: 200, updates: 2000, seed: 1, concurrency: CONCURRENCY, firstId: 50_000_000 });
     const cpu = () => bots.reduce((sum, b) => sum + cpuUs(b.child.pid!), 0);
     const before = cpu();
+    const dbBefore = s.postgres === undefined ? 0 : postgresCpuUs();
     const closed = await standin.ask({ type: "closed", users: s.users, updates: UPDATES, seed: 20261128, concurrency: CONCURRENCY, firstId: 10_000_000 });
     await new Promise((r) => setTimeout(r, 300));
     const cpuUsPerUpdate = (cpu() - before) / closed.updates;
+    const dbCpuUsPerUpdate = s.postgres === undefined ? undefined : (postgresCpuUs() - dbBefore) / closed.updates;
     const rate = await standin.ask({ type: "rate", users: s.users, updates: RATE_UPDATES, seed: 7, perSecond: RATE, firstId: 10_000_000, samples: s.tail === true });
-    row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
+    row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, ...(dbCpuUsPerUpdate === undefined ? {} : { dbCpuUsPerUpdate }), closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
     if (s.mode === "polling" && s.users === 100) {
       const burst = await standin.ask({ type: "burst", chats: 20, commands: ["/start", "/help", "/topics", "/updates", "/lawyer"], delayMs: SLOW_API_MS, firstId: 30_000_000 });
       const slowClosed = await standin.ask({ type: "closed", users: 200, updates: SLOW_UPDATES, seed: 11, concurrency: CONCURRENCY, firstId: 40_000_000, delayMs: SLOW_API_MS });
@@ -267,14 +288,15 @@ const name = (s: Scenario) =>
 const ms = (v: number | null) => (v === null || Number.isNaN(v) ? "–" : v.toFixed(2));
 
 function table(rows: Row[]): string {
+  const db = rows.some((r) => r.dbCpuUsPerUpdate !== undefined);
   const lines = [
-    "| mode | users | bot | updates/s | CPU µs/update | p50 ms @200/s | p99 ms @200/s | guided step p50 ms | peak RSS MB | fetched per update | unanswered | rejected |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    `| mode | users | bot | updates/s | CPU µs/update |${db ? " PostgreSQL CPU µs/update |" : ""} p50 ms @200/s | p99 ms @200/s | guided step p50 ms | peak RSS MB | fetched per update | unanswered | rejected |`,
+    `|---|---|---|---|---|${db ? "---|" : ""}---|---|---|---|---|---|---|`,
   ];
   for (const r of rows) {
     const s = r.scenario;
     lines.push(
-      `| ${s.mode} | ${s.users} | ${name(s)} | ${Math.round(r.perSecond)} | ${Math.round(r.cpuUsPerUpdate)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${isFull(s.kind) ? ms(r.rate.guidedP50) : "–"} | ${r.peakRssMb.toFixed(0)} | ${s.mode === "polling" ? r.closed.fetchedPerUpdate.toFixed(2) : "–"} | ${r.closed.unanswered + r.rate.unanswered} | ${r.rate.rejected} |`,
+      `| ${s.mode} | ${s.users} | ${name(s)} | ${Math.round(r.perSecond)} | ${Math.round(r.cpuUsPerUpdate)} |${db ? ` ${r.dbCpuUsPerUpdate === undefined ? "–" : Math.round(r.dbCpuUsPerUpdate)} |` : ""} ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${isFull(s.kind) ? ms(r.rate.guidedP50) : "–"} | ${r.peakRssMb.toFixed(0)} | ${s.mode === "polling" ? r.closed.fetchedPerUpdate.toFixed(2) : "–"} | ${r.closed.unanswered + r.rate.unanswered} | ${r.rate.rejected} |`,
     );
   }
   return lines.join("\n");
@@ -501,7 +523,7 @@ async function main(): Promise<void> {
         ...kinds.filter((k) => k !== "bare").map((kind): Scenario => ({ kind, mode: "polling", users: 1000, postgres: on(1) })),
       ];
       const pgRows = (await inRounds(pgConfigs)).map(median);
-      console.log("\nPostgreSQL (1,000 users; CPU and RSS of the bot processes, summed and largest; PostgreSQL's own CPU not included; fsync on):");
+      console.log("\nPostgreSQL (1,000 users; CPU and RSS of the bot processes, summed and largest; PostgreSQL's own CPU apart; fsync on):");
       console.log(table(pgRows));
     } catch (error) {
       cluster.stop();
@@ -557,6 +579,7 @@ function median(rows: Row[]): Row {
     scenario: rows[0]!.scenario,
     perSecond: mid((r) => r.perSecond, Number),
     cpuUsPerUpdate: mid((r) => r.cpuUsPerUpdate, Number),
+    ...(rows[0]!.dbCpuUsPerUpdate === undefined ? {} : { dbCpuUsPerUpdate: mid((r) => r.dbCpuUsPerUpdate!, Number) }),
     closed: lat((r) => r.closed),
     rate: lat((r) => r.rate),
     peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)),
