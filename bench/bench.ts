@@ -11,7 +11,7 @@
  *
  *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick --rounds 3 --extra]
  *   npm run bench -- --before <dir>   also another build of the bot (<dir>/dist/src/main.js), in the same rounds
- *   npm run bench -- --one full:polling:100[:node-flag…]   one configuration, as JSON
+ *   npm run bench -- --one full:polling:100[:node-flag…] [--postgres]   one configuration, as JSON (on SQLite, or on a PostgreSQL of its own)
  *   npm run bench -- --tail [--rounds N] [--before <dir>]   where the slow answers at 200 updates/s come from
  *   npm run bench -- --postgres-only [--rounds N] [--before <dir>]   only the PostgreSQL table
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
@@ -431,6 +431,8 @@ function checkArguments(): void {
     const usage = "--one <full|before|bare|durable>:<polling|webhook>:<users>[:node-flag…], e.g. --one full:polling:100";
     if (!Object.hasOwn(KIND_NAMES, kind ?? "") || !["polling", "webhook"].includes(mode ?? "") || !/^[1-9][0-9]*$/.test(users ?? "")) refuse(usage);
     if (kind === "before" && BEFORE === undefined) refuse("--one before:… needs --before <dir>, another build of the bot");
+    if (kind === "bare" && process.argv.includes("--postgres")) refuse("--one bare:… keeps its sessions in memory; --postgres is for the others");
+    if (process.argv.includes("--postgres") && postgresBin() === undefined) refuse("--postgres: PostgreSQL is not installed (apt-get install postgresql)");
   }
 }
 
@@ -444,7 +446,17 @@ async function main(): Promise<void> {
   if (one >= 0) {
     // One run, as JSON, for looking into a figure: --one full:polling:100
     const [kind, mode, users, ...nodeFlags] = process.argv[one + 1]!.split(":");
-    console.log(JSON.stringify(await run({ kind: kind as Kind, mode: mode as Mode, users: Number(users), nodeFlags }), null, 1));
+    const scenario: Scenario = { kind: kind as Kind, mode: mode as Mode, users: Number(users), nodeFlags };
+    if (!process.argv.includes("--postgres")) {
+      console.log(JSON.stringify(await run(scenario), null, 1));
+      return;
+    }
+    const cluster = await startCluster(postgresBin()!, { durable: true });
+    try {
+      console.log(JSON.stringify(await run({ ...scenario, postgres: { cluster: cluster.url, replicas: 1 } }), null, 1));
+    } finally {
+      cluster.stop();
+    }
     return;
   }
   console.log(`Machine: ${machine()}`);

@@ -32,7 +32,8 @@ const int = (n: number): string => {
   if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer for SQL: ${n}`);
   return String(n);
 };
-const text = (s: string): string => pg.escapeLiteral(s);
+/** pg's escapeLiteral walks the string a character at a time; most of ours (sealed updates, anonymous keys) have nothing to escape. */
+const text = (s: string): string => (/['\\]/.test(s) ? pg.escapeLiteral(s) : `'${s}'`);
 
 const READ_RECORD = { name: "unit-read-record", text: "SELECT value, touched FROM records WHERE key = $1" };
 const COUNT_HIT = {
