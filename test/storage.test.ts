@@ -475,6 +475,40 @@ describe.skipIf(POSTGRES_URL === undefined)(`storage on PostgreSQL: replicas${NO
     await storage.close();
   });
 
+  it("a value the SQL text refuses (an update id that is not an integer) fails its unit without holding a connection (pool of two)", async () => {
+    const w = (await where("postgres")) as Extract<Where, { engine: "postgres" }>;
+    const storage = new Storage(await openEngine({ ...w, poolSize: 2 }), { now: Date.now, rateWindowMs: 60_000 });
+    for (let i = 0; i < 3; i++) await expect(storage.handle(9_500_000.5, "k", async () => undefined)).rejects.toThrow(/not an integer/);
+    expect(await storage.handle(9_500_001, "k", async (chat) => void chat!.setSession({ ok: 1 }))).toBeUndefined();
+    expect(await session(storage, "k")).toEqual({ ok: 1 });
+    await storage.close();
+  });
+
+  it("a connection the server ends while its unit works does not take the process down: the unit fails, nothing is committed, and the next unit works", async () => {
+    const w = (await where("postgres")) as Extract<Where, { engine: "postgres" }>;
+    const storage = new Storage(await openEngine({ ...w, poolSize: 2 }), { now: Date.now });
+    const cut = storage.handle(9_400_001, "cut", async (chat) => {
+      chat!.setSession({ lost: true });
+      // The unit's connection is the one idle in its transaction; the other serves this query.
+      // Materialized, so that the server ends only that one (a filter beside the call may run after it).
+      const ended = await sql<{ pid: number; ok: boolean }>`with unit as materialized (select pid from pg_stat_activity where datname = current_database() and state = 'idle in transaction' and pid <> pg_backend_pid()) select pid, pg_terminate_backend(pid) as ok from unit`.execute(storage.db);
+      expect(ended.rows).toEqual([{ pid: expect.any(Number), ok: true }]);
+      const pid = ended.rows[0]!.pid;
+      while ((await sql`select 1 from pg_stat_activity where pid = ${pid}`.execute(storage.db)).rows.length > 0);
+      // The server's "terminating connection" is on the socket by now: a few turns of the event
+      // loop let the connection read it while no query of its own is running.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    });
+    await expect(cut).rejects.toThrow();
+    expect(await storage.handle(9_400_001, "cut", async (chat) => {
+      expect(chat!.session()).toBeUndefined();
+      chat!.setSession({ kept: true });
+    })).toBeUndefined();
+    expect(await session(storage, "cut")).toEqual({ kept: true });
+    expect((await storage.health()).ok).toBe(true);
+    await storage.close();
+  });
+
   it("ANON_SECRET is required with DATABASE_URL", async () => {
     const { parseConfig } = await import("../src/config.js");
     const result = parseConfig({ BOT_TOKEN: "1:x", DATABASE_URL: POSTGRES_URL });

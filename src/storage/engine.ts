@@ -206,6 +206,10 @@ function openPostgres(url: string, poolSize: number): Engine {
   });
   // An idle connection dropped by the server must not take the process down; the next query reconnects.
   pool.on("error", () => undefined);
+  // Nor one dropped while checked out (a unit of work's, between its round trips, while its
+  // handlers call the Bot API): the pool listens only to idle ones, and an "error" event nobody
+  // listens to is thrown. Its holder learns of it from its next query, and drops it.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return {
     kind: "postgres",
     db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),

@@ -32,14 +32,20 @@ const int = (n: number): string => {
   if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer for SQL: ${n}`);
   return String(n);
 };
-/** pg's escapeLiteral walks the string a character at a time; most of ours (sealed updates, anonymous keys) have nothing to escape. */
-const text = (s: string): string => (/['\\]/.test(s) ? pg.escapeLiteral(s) : `'${s}'`);
-
-const READ_RECORD = { name: "unit-read-record", text: "SELECT value, touched FROM records WHERE key = $1" };
-const COUNT_HIT = {
-  name: "unit-count-hit",
-  text: "INSERT INTO rate_limits (key, window_start, n) VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE SET n = rate_limits.n + 1 RETURNING n",
+/**
+ * A string as an SQL literal. pg's escapeLiteral walks the string a character at a time; most of
+ * ours (sealed updates, anonymous keys) have nothing to escape. Anything but a string is refused:
+ * its text could differ from one conversion to the next.
+ */
+const text = (s: string): string => {
+  if (typeof s !== "string") throw new TypeError(`not a string for SQL: ${typeof s}`);
+  return /['\\]/.test(s) ? pg.escapeLiteral(s) : `'${s}'`;
 };
+
+// Unnamed statements: a named one is remembered per connection by pg, which a pooler in
+// transaction mode (PgBouncer) would break.
+const READ_RECORD = "SELECT value, touched FROM records WHERE key = $1";
+const COUNT_HIT = "INSERT INTO rate_limits (key, window_start, n) VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE SET n = rate_limits.n + 1 RETURNING n";
 
 const countHitSql = (key: string, windowStart: number) =>
   `INSERT INTO rate_limits (key, window_start, n) VALUES (${text(key)}, ${int(windowStart)}, 1) ON CONFLICT (key, window_start) DO UPDATE SET n = rate_limits.n + 1 RETURNING n`;
@@ -64,14 +70,18 @@ export class PostgresUnit {
     keys: readonly string[],
     count: { key: string; windowStart: number } | undefined,
   ): Promise<{ unit: PostgresUnit; rows: PgRow[]; count: number | undefined }> {
-    const client = await pool.connect();
-    const unit = new PostgresUnit(client);
+    // Built before a connection is taken, so that a value refused here holds none.
     const handled = `SELECT '${PG_HANDLED_ROW}' AS key, '' AS value, at AS touched FROM handled_updates WHERE update_id = ${int(updateId)}`;
     const read = keys.length === 0 ? handled : `SELECT key, value, touched FROM records WHERE key IN (${keys.map(text).join(", ")}) UNION ALL ${handled}`;
-    const statements = ["BEGIN", `SELECT pg_advisory_xact_lock(hashtextextended(${text(lockKey)}, 0))`, read];
+    // READ COMMITTED whatever the database's default: under a stricter level the snapshot would be
+    // taken at the lock's statement, before the lock is granted, and the read would be stale.
+    const statements = ["BEGIN ISOLATION LEVEL READ COMMITTED", `SELECT pg_advisory_xact_lock(hashtextextended(${text(lockKey)}, 0))`, read];
     if (count !== undefined) statements.push(countHitSql(count.key, count.windowStart));
+    const client = await pool.connect();
+    const unit = new PostgresUnit(client);
     try {
       const results = (await client.query(statements.join(";\n"))) as unknown as pg.QueryResult[];
+      if (!Array.isArray(results) || results.length !== statements.length) throw new Error(`expected ${statements.length} results from the unit's first round trip`);
       const rows = results[2]!.rows as PgRow[];
       const counted = count === undefined ? undefined : (results[3]!.rows[0] as { n: number }).n;
       return { unit, rows, count: counted };
@@ -82,12 +92,12 @@ export class PostgresUnit {
   }
 
   async readOne(key: string): Promise<{ value: string; touched: number } | undefined> {
-    const result = await this.client.query<{ value: string; touched: number }>({ ...READ_RECORD, values: [key] });
+    const result = await this.client.query<{ value: string; touched: number }>(READ_RECORD, [key]);
     return result.rows[0];
   }
 
   async countHit(key: string, windowStart: number): Promise<number> {
-    const result = await this.client.query<{ n: number }>({ ...COUNT_HIT, values: [key, windowStart] });
+    const result = await this.client.query<{ n: number }>(COUNT_HIT, [key, windowStart]);
     return result.rows[0]!.n;
   }
 
