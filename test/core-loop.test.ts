@@ -7,6 +7,7 @@ import type { SimulatedUser } from "../tools/local-telegram/user.js";
 import { NO_POSTGRES, POSTGRES_URL, postgresFor } from "./support/postgres.js";
 import { botStarted, httpAddress, type BotProcess, waitFor } from "./support/process.js";
 import { processScope } from "./support/scope.js";
+import { en, ru } from "./support/texts.js";
 
 /**
  * The core loop seen from outside: `node dist/src/main.js` polling the local Bot API over HTTP,
@@ -103,9 +104,15 @@ describe.concurrent("from outside", () => {
       expect(bot.output()).toMatch(new RegExp(`"update_id":${poisonId}[^\\n]*set aside`));
       // On failure: each message's first line, and what the bot logged about failed or cut-short updates.
       const troubles = () => bot.output().split("\n").filter((l) => /cut short|not handled|update failed|apologise|duplicate/.test(l)).join("\n");
+      // An answer comes once. On a starved machine an update may also outlive its 6 s budget
+      // while its answer is on the way: the bot then says sorry too, by design (it cannot know
+      // the answer arrived), and logs the update as cut short. Only that extra is accepted.
+      const sorry = (text: string | undefined) => [en("unknown.error"), ru("unknown.error")].includes(text ?? "");
       for (const u of others) {
-        const seen = botMessages(tg, u).map((m) => `${m.message_id}: ${firstLine(m.text)}`);
-        expect(seen, seen.length === 5 ? "" : troubles()).toHaveLength(5);
+        const messages = botMessages(tg, u);
+        const seen = messages.map((m) => `${m.message_id}: ${firstLine(m.text)}`);
+        expect(messages.filter((m) => !sorry(m.text)), messages.length === 5 ? "" : `${seen.join("\n")}\n${troubles()}`).toHaveLength(5);
+        if (messages.some((m) => sorry(m.text))) expect(troubles(), seen.join("\n")).toMatch(/cut short/);
       }
       // Every update was fetched once.
       expect(tg.handedOut).toBe(pushed);
