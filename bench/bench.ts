@@ -63,6 +63,28 @@ const pinned = (core: number, command: string, args: string[]): [string, string[
 
 /** The bot as built here; another build of it (--before <dir>); bare grammY with sessions in memory; and with sessions in a durable store. */
 type Kind = "full" | "before" | "bare" | "durable";
+/**
+ * What an interrupted benchmark (Ctrl-C, SIGTERM) must undo: temporary folders and PostgreSQL
+ * clusters. Child processes get the terminal's signal themselves; the folders and the cluster's
+ * server (in a process group of its own) do not.
+ */
+const undo = new Set<() => void>();
+const onInterrupt = (fn: () => void): (() => void) => {
+  undo.add(fn);
+  return () => undo.delete(fn);
+};
+const tempDir = (prefix: string): { dir: string; remove(): void } => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    remove() {
+      forget();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
 const BEFORE = (() => {
   const i = process.argv.indexOf("--before");
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -177,8 +199,13 @@ async function run(s: Scenario): Promise<Row> {
   const replicas = s.postgres?.replicas ?? 1;
   const ports = s.mode === "webhook" ? await Promise.all(Array.from({ length: replicas }, () => freePort())) : [];
   const standin = startStandin(s.mode === "webhook" ? ports.map((p) => `http://127.0.0.1:${p}`) : undefined);
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-"));
+  const { dir, remove } = tempDir("asylum-bench-");
   const bots: BotProcess[] = [];
+  // A signal to this process alone (not to its terminal's group) must not leave them running.
+  const forgetChildren = onInterrupt(() => {
+    for (const b of bots) b.child.kill("SIGKILL");
+    standin.close();
+  });
   let row: Row | undefined;
   // Everything started is stopped and the folder removed, also when a bot fails to start.
   try {
@@ -214,7 +241,8 @@ async function run(s: Scenario): Promise<Row> {
     await Promise.all(bots.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once("exit", r)))));
     standin.close();
     if (s.tail === true && row !== undefined && existsSync(join(dir, "tail.json"))) row.tail = tailOf(row.rate.samples ?? [], JSON.parse(readFileSync(join(dir, "tail.json"), "utf8")) as TailEvent[]);
-    rmSync(dir, { recursive: true, force: true });
+    remove();
+    forgetChildren();
   }
   return row!;
 }
@@ -356,7 +384,7 @@ async function seededStorage(where: Where, now: { t: number }): Promise<Storage>
 async function sweeps(cluster: string | undefined): Promise<string[]> {
   const lines: string[] = [];
   const now = { t: Date.UTC(2026, 0, 1) };
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-sweep-"));
+  const { dir, remove } = tempDir("asylum-bench-sweep-");
   // Before: the sweep was one DELETE; better-sqlite3 runs it synchronously, so the loop waits it out.
   const oldPath = join(dir, "old.sqlite");
   await (await seededStorage({ engine: "sqlite", path: oldPath }, now)).close();
@@ -375,7 +403,7 @@ async function sweeps(cluster: string | undefined): Promise<string[]> {
     await pgStorage.close();
     lines.push(`| PostgreSQL | batches of 500 (now) | ${pgAfter.stallMs.toFixed(0)} | ${(pgAfter.totalMs / 1000).toFixed(1)} |`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  remove();
   return lines;
 }
 
@@ -385,7 +413,7 @@ async function sweeps(cluster: string | undefined): Promise<string[]> {
  * steps apart from the rest.
  */
 async function inProcess(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "asylum-bench-inproc-"));
+  const { dir, remove } = tempDir("asylum-bench-inproc-");
   const tg = new LocalTelegram({ callLogLimit: 0 });
   const app = await assemble({ databasePath: join(dir, "bot.sqlite"), logger: createLogger({ level: "warn", destination: { write: () => true } as never }), rateLimitPerMinute: 10_000 });
   const bot = createBot(app.deps, { token: TOKEN, botInfo: tg.botInfo, client: { fetch: tg.fetch } });
@@ -407,7 +435,7 @@ async function inProcess(): Promise<string> {
   await measure(50, 2000, 3);
   const { guided, other } = await measure(100, 5000, 4);
   await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  remove();
   const at = (list: number[], p: number) => list[Math.floor(p * (list.length - 1))]!.toFixed(2);
   return `guided steps (${guided.length}): p50 ${at(guided, 0.5)} ms, p99 ${at(guided, 0.99)} ms; other updates (${other.length}): p50 ${at(other, 0.5)} ms, p99 ${at(other, 0.99)} ms`;
 }
@@ -442,6 +470,12 @@ async function main(): Promise<void> {
     const self = spawnSync("taskset", ["-c", "1", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
     process.exit(self.status ?? 1);
   }
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const fn of undo) fn();
+      process.exit(130);
+    });
+  }
   const one = process.argv.indexOf("--one");
   if (one >= 0) {
     // One run, as JSON, for looking into a figure: --one full:polling:100
@@ -452,6 +486,7 @@ async function main(): Promise<void> {
       return;
     }
     const cluster = await startCluster(postgresBin()!, { durable: true });
+    onInterrupt(() => cluster.stop());
     try {
       console.log(JSON.stringify(await run({ ...scenario, postgres: { cluster: cluster.url, replicas: 1 } }), null, 1));
     } finally {
@@ -519,14 +554,8 @@ async function main(): Promise<void> {
   if (bin === undefined) console.log("\nPostgreSQL: not installed (apt-get install postgresql); skipped");
   else {
     cluster = await startCluster(bin, { durable: true });
-    // An interrupted benchmark must not leave its PostgreSQL running.
     const running = cluster;
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      process.once(signal, () => {
-        running.stop();
-        process.exit(130);
-      });
-    }
+    onInterrupt(() => running.stop());
     try {
       const on = (replicas: number) => ({ cluster: running.url, replicas });
       const pgConfigs: Scenario[] = [
