@@ -3,10 +3,10 @@ import pg from "pg";
 /**
  * PostgreSQL's side of what runs on every update, in as few round trips as the work allows: the
  * unit of work's begin, chat lock, read (and rate count) go in one simple-protocol message, and
- * its writes, handled mark and commit in another. Each statement in such a message takes its own
- * snapshot, so the read after the lock sees what the lock's last holder committed. Built through
- * Kysely, with a round trip per statement, a unit took about twice the CPU and the time of a
- * grammY session's read and write on @grammyjs/storage-psql (npm run bench).
+ * its writes, handled mark and commit in another. At READ COMMITTED each statement in such a
+ * message takes its own snapshot, so the read after the lock sees what the lock's last holder
+ * committed. Built through Kysely, a round trip per statement, a unit cost the bot 13-26% more CPU
+ * per update, and PostgreSQL 22-27% more (npm run bench, README "Performance", change 6).
  *
  * A message of several statements cannot carry parameters, so every value goes in as SQL text:
  * integers checked to be integers, strings as escaped literals (pg's escapeLiteral). None of them
