@@ -15,6 +15,7 @@
  *   npm run bench -- --tail [--rounds N] [--before <dir>]   where the slow answers at 200 updates/s come from
  *   npm run bench -- --postgres-only [--rounds N] [--before <dir>]   only the PostgreSQL table
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
+ *   DATABASE_POOL_SIZE=20 …   the bots' pool size on PostgreSQL (otherwise theirs, 10)
  *
  * For each run: updates/s with 64 users in flight, each waiting for every answer; the bot
  * process's CPU time per update (from /proc); p50 and p99 latency, and the guided steps' p50,
@@ -149,6 +150,8 @@ function startBot(s: Scenario, apiRoot: string, port: number | undefined, databa
     TELEGRAM_API_ROOT: apiRoot,
     // The simulated users are fast; the limit is for people.
     RATE_LIMIT_PER_MINUTE: "10000",
+    // The bench's own DATABASE_POOL_SIZE, if set, for trying other pool sizes on PostgreSQL.
+    ...(process.env.DATABASE_POOL_SIZE === undefined ? {} : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
     ...(databaseUrl === undefined ? { DATABASE_PATH: join(dir, "bot.sqlite") } : { DATABASE_URL: databaseUrl, ANON_SECRET: SECRET }),
     ...(s.kind === "durable" ? { BARE_STORE: databaseUrl ?? `sqlite:${join(dir, "sessions.sqlite")}` } : {}),
     ...(port === undefined ? {} : { WEBHOOK_URL: "https://bench.invalid/telegram", WEBHOOK_SECRET: "bench", PORT: String(port), HOST: "127.0.0.1" }),
