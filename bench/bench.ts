@@ -174,7 +174,12 @@ function startBot(s: Scenario, apiRoot: string, port: number | undefined, databa
 }
 
 function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return statCpuUs(readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
+
+/** User and system CPU time from a /proc/<pid>/stat line. */
+function statCpuUs(stat: string): number {
+  const fields = stat.split(") ")[1]!.split(" ");
   // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
 }
@@ -186,9 +191,7 @@ function postgresCpuUs(): number {
     if (!/^[0-9]+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (!stat.includes(" (postgres) ")) continue;
-      const fields = stat.split(") ")[1]!.split(" ");
-      sum += (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+      if (stat.includes(" (postgres) ")) sum += statCpuUs(stat);
     } catch {
       // Gone meanwhile.
     }
@@ -549,7 +552,6 @@ async function main(): Promise<void> {
       console.log("\nV8 young generation (full bot, polling, 1,000 users):");
       console.log(table(v8));
     }
-
   }
 
   const bin = postgresBin();

@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { Row, Write } from "./storage.js";
 
 /**
  * PostgreSQL's side of what runs on every update, in as few round trips as the work allows: the
@@ -13,20 +14,8 @@ import pg from "pg";
  * comes from a user unaltered: keys are anonymous, values are JSON the bot wrote.
  */
 
-/** One record to write, or to delete (`value` undefined). */
-export interface PgWrite {
-  key: string;
-  value: string | undefined;
-}
-
-export interface PgRow {
-  key: string;
-  value: string;
-  touched: number;
-}
-
-/** Stands for "this update was handled before" among the rows read. */
-export const PG_HANDLED_ROW = "#handled";
+/** Stands for "this update was handled before" among the rows a unit of work reads (on SQLite too). */
+export const HANDLED_ROW = "#handled";
 
 const int = (n: number): string => {
   if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer for SQL: ${n}`);
@@ -42,10 +31,9 @@ const text = (s: string): string => {
   return /['\\]/.test(s) ? pg.escapeLiteral(s) : `'${s}'`;
 };
 
-// Unnamed statements: a named one is remembered per connection by pg, which a pooler in
-// transaction mode (PgBouncer) would break.
+// Unnamed: a named statement is remembered per connection by pg, which a pooler in transaction
+// mode (PgBouncer) would break.
 const READ_RECORD = "SELECT value, touched FROM records WHERE key = $1";
-const COUNT_HIT = "INSERT INTO rate_limits (key, window_start, n) VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE SET n = rate_limits.n + 1 RETURNING n";
 
 const countHitSql = (key: string, windowStart: number) =>
   `INSERT INTO rate_limits (key, window_start, n) VALUES (${text(key)}, ${int(windowStart)}, 1) ON CONFLICT (key, window_start) DO UPDATE SET n = rate_limits.n + 1 RETURNING n`;
@@ -69,9 +57,9 @@ export class PostgresUnit {
     updateId: number,
     keys: readonly string[],
     count: { key: string; windowStart: number } | undefined,
-  ): Promise<{ unit: PostgresUnit; rows: PgRow[]; count: number | undefined }> {
+  ): Promise<{ unit: PostgresUnit; rows: Row[]; count: number | undefined }> {
     // Built before a connection is taken, so that a value refused here holds none.
-    const handled = `SELECT '${PG_HANDLED_ROW}' AS key, '' AS value, at AS touched FROM handled_updates WHERE update_id = ${int(updateId)}`;
+    const handled = `SELECT '${HANDLED_ROW}' AS key, '' AS value, at AS touched FROM handled_updates WHERE update_id = ${int(updateId)}`;
     const read = keys.length === 0 ? handled : `SELECT key, value, touched FROM records WHERE key IN (${keys.map(text).join(", ")}) UNION ALL ${handled}`;
     // READ COMMITTED whatever the database's default: under a stricter level the snapshot would be
     // taken at the lock's statement, before the lock is granted, and the read would be stale.
@@ -82,7 +70,7 @@ export class PostgresUnit {
     try {
       const results = (await client.query(statements.join(";\n"))) as unknown as pg.QueryResult[];
       if (!Array.isArray(results) || results.length !== statements.length) throw new Error(`expected ${statements.length} results from the unit's first round trip`);
-      const rows = results[2]!.rows as PgRow[];
+      const rows = results[2]!.rows as Row[];
       const counted = count === undefined ? undefined : (results[3]!.rows[0] as { n: number }).n;
       return { unit, rows, count: counted };
     } catch (error) {
@@ -97,12 +85,12 @@ export class PostgresUnit {
   }
 
   async countHit(key: string, windowStart: number): Promise<number> {
-    const result = await this.client.query<{ n: number }>(COUNT_HIT, [key, windowStart]);
+    const result = await this.client.query<{ n: number }>(countHitSql(key, windowStart));
     return result.rows[0]!.n;
   }
 
   /** Writes what changed and the handled mark, and commits, in one round trip; the connection goes back to the pool. */
-  async commit(writes: readonly PgWrite[], updateId: number, at: number): Promise<void> {
+  async commit(writes: readonly Write[], updateId: number, at: number): Promise<void> {
     const statements: string[] = [];
     const deletes = writes.filter((w) => w.value === undefined).map((w) => text(w.key));
     if (deletes.length > 0) statements.push(`DELETE FROM records WHERE key IN (${deletes.join(", ")})`);

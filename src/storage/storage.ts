@@ -2,7 +2,7 @@ import { setImmediate as turn } from "node:timers/promises";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database as SqliteDatabase, Statement } from "better-sqlite3";
 import type { Engine } from "./engine.js";
-import { keepInInbox, PG_HANDLED_ROW, PostgresUnit } from "./postgres-unit.js";
+import { HANDLED_ROW, keepInInbox, PostgresUnit } from "./postgres-unit.js";
 import type { Tables } from "./tables.js";
 
 /** The database or a transaction (or a connection held for a job): what queries run on. */
@@ -149,14 +149,11 @@ interface ChatAccess {
   countHit(key: string, windowMs: number): Promise<number>;
 }
 
-interface Row {
+export interface Row {
   key: string;
   value: string;
   touched: number;
 }
-
-/** Stands for "this update was handled before" among the rows a unit of work reads. */
-const HANDLED_ROW = PG_HANDLED_ROW;
 
 export interface StorageOptions {
   now: () => number;

@@ -10,7 +10,6 @@ export interface RateCounter {
 
 /** The rate limit's window: a minute. */
 export const RATE_WINDOW_MS = 60_000;
-const MINUTE = RATE_WINDOW_MS;
 const MEMORY_KEYS = 50_000;
 /** A dropped press is answered within this, or not at all: its spinner stops by itself later. */
 const DROP_ANSWER_MS = 5_000;
@@ -20,7 +19,7 @@ export function memoryRateCounter(now: () => number): RateCounter {
   const windows = new Map<string, { start: number; n: number }>();
   return {
     async hit(key) {
-      const start = Math.floor(now() / MINUTE) * MINUTE;
+      const start = Math.floor(now() / RATE_WINDOW_MS) * RATE_WINDOW_MS;
       const w = windows.get(key);
       if (w !== undefined && w.start === start) return ++w.n;
       if (windows.size >= MEMORY_KEYS) windows.clear();
@@ -35,7 +34,7 @@ export function memoryRateCounter(now: () => number): RateCounter {
  * counting costs no connection of its own and waits for no other.
  */
 export function sharedRateCounter(storage: { countHit(key: string, windowMs: number): Promise<number> }): RateCounter {
-  return { hit: (key, records) => (records !== undefined ? records.countHit(MINUTE) : storage.countHit(key, MINUTE)) };
+  return { hit: (key, records) => (records !== undefined ? records.countHit(RATE_WINDOW_MS) : storage.countHit(key, RATE_WINDOW_MS)) };
 }
 
 export interface ChatQueueOptions {
