@@ -118,9 +118,12 @@ interface Row {
   tail?: Tail;
 }
 
-function startStandin(webhookTargets: string[] | undefined) {
-  const [command, args] = pinned(1, process.execPath, ["dist/bench/standin.js"]);
-  const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** `tailFile` (--tail): the stand-in carries the probe too, since its own pauses delay the answers it times. */
+function startStandin(webhookTargets: string[] | undefined, tailFile?: string) {
+  const probe = tailFile === undefined ? [] : ["--import", new URL("./tail-probe.js", import.meta.url).href];
+  const [command, args] = pinned(1, process.execPath, [...probe, "dist/bench/standin.js"]);
+  const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], ...(tailFile === undefined ? {} : { env: { ...process.env, BENCH_TAIL_FILE: tailFile } }) });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   const ask = <T>(command: Command) =>
     new Promise<T>((resolve, reject) => {
       child.once("message", (m: { type: string; message?: string }) => (m.type === "error" ? reject(new Error(m.message)) : resolve(m as T)));
@@ -130,6 +133,8 @@ function startStandin(webhookTargets: string[] | undefined) {
     start: () => ask<{ apiRoot: string }>({ type: "start", token: TOKEN, ...(webhookTargets === undefined ? {} : { webhookTargets }) }),
     ask: (command: Command) => ask<Latencies>(command),
     close: () => child.kill(),
+    /** Resolves once it has exited (and written its probe's file, if any). */
+    exited,
   };
 }
 
@@ -204,8 +209,8 @@ const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/p
 async function run(s: Scenario): Promise<Row> {
   const replicas = s.postgres?.replicas ?? 1;
   const ports = s.mode === "webhook" ? await Promise.all(Array.from({ length: replicas }, () => freePort())) : [];
-  const standin = startStandin(s.mode === "webhook" ? ports.map((p) => `http://127.0.0.1:${p}`) : undefined);
   const { dir, remove } = tempDir("asylum-bench-");
+  const standin = startStandin(s.mode === "webhook" ? ports.map((p) => `http://127.0.0.1:${p}`) : undefined, s.tail === true ? join(dir, "standin-tail.json") : undefined);
   const bots: BotProcess[] = [];
   // A signal to this process alone (not to its terminal's group) must not leave them running.
   const forgetChildren = onInterrupt(() => {
@@ -246,7 +251,10 @@ async function run(s: Scenario): Promise<Row> {
     }
     await Promise.all(bots.map((b) => new Promise((r) => (b.child.exitCode !== null ? r(null) : b.child.once("exit", r)))));
     standin.close();
-    if (s.tail === true && row !== undefined && existsSync(join(dir, "tail.json"))) row.tail = tailOf(row.rate.samples ?? [], JSON.parse(readFileSync(join(dir, "tail.json"), "utf8")) as TailEvent[]);
+    if (s.tail === true) await standin.exited;
+    const events = (file: string) => (existsSync(join(dir, file)) ? (JSON.parse(readFileSync(join(dir, file), "utf8")) as TailEvent[]) : undefined);
+    const botEvents = s.tail === true ? events("tail.json") : undefined;
+    if (row !== undefined && botEvents !== undefined) row.tail = tailOf(row.rate.samples ?? [], botEvents, events("standin-tail.json") ?? []);
     remove();
     forgetChildren();
   }
@@ -271,9 +279,17 @@ interface Tail {
   stalls: number[];
   /** Share of the phase's wall time the process spent in GC pauses. */
   gcShare: number;
+  /**
+   * Slow answers during which the stand-in itself paused (GC, or its event loop stalled over 2 ms):
+   * it stamps an answer when it reads it, so such an answer may have come sooner than it says.
+   * Counted apart from the columns above, which it overlaps.
+   */
+  duringStandinPause: number;
+  /** The stand-in's pauses in the phase: GC pauses and stalls, each over 2 ms. */
+  standinPauses: number[];
 }
 
-function tailOf(samples: [number, number][], events: TailEvent[]): Tail {
+function tailOf(samples: [number, number][], events: TailEvent[], standinEvents: TailEvent[]): Tail {
   const answered = samples.filter(([, ms]) => ms >= 0);
   const from = Math.min(...answered.map(([t]) => t));
   const to = Math.max(...answered.map(([t, ms]) => t + ms));
@@ -284,6 +300,10 @@ function tailOf(samples: [number, number][], events: TailEvent[]): Tail {
   const slow = answered.filter(([, ms]) => ms > SLOW_MS);
   const duringGc = slow.filter(([t, ms]) => gcs.some((g) => overlaps(t, ms, g[1], g[2]))).length;
   const duringStallOnly = slow.filter(([t, ms]) => !gcs.some((g) => overlaps(t, ms, g[1], g[2])) && stalls.some((e) => overlaps(t, ms, e[1], e[2]))).length;
+  // A GC pause over 2 ms shows as a stall of the stand-in's timer too: counted once.
+  const standinStalls = standinEvents.filter((e) => e[0] === "stall" && e[1] + e[2] >= from && e[1] <= to);
+  const standinPauses = [...standinStalls, ...standinEvents.filter((e) => e[0] === "gc" && e[2] > 2 && e[1] + e[2] >= from && e[1] <= to && !standinStalls.some((st) => overlaps(e[1], e[2], st[1], st[2])))];
+  const duringStandinPause = slow.filter(([t, ms]) => standinPauses.some((e) => overlaps(t, ms, e[1], e[2]))).length;
   const sorted = (list: number[]) => list.sort((a, b) => a - b);
   return {
     answered: answered.length,
@@ -294,13 +314,15 @@ function tailOf(samples: [number, number][], events: TailEvent[]): Tail {
     majors: sorted(gcs.filter((g) => g[3] === 4 || g[3] === 8).map((g) => g[2])),
     stalls: sorted(stalls.map((e) => e[2])),
     gcShare: gcs.reduce((sum, g) => sum + g[2], 0) / (to - from),
+    duringStandinPause,
+    standinPauses: sorted(standinPauses.map((e) => e[2])),
   };
 }
 
 function tailTable(rows: Row[]): string {
   const lines = [
-    `| bot | p50 ms | p99 ms | answers > ${SLOW_MS} ms | … while the bot was in a GC pause | … in an event-loop stall without GC | … neither | scavenges: n, p50, max ms | mark-compact and marking steps: n, max ms | stalls without GC > 2 ms: n, max ms | time in GC pauses |`,
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    `| bot | p50 ms | p99 ms | answers > ${SLOW_MS} ms | … while the bot was in a GC pause | … in an event-loop stall without GC | … neither | scavenges: n, p50, max ms | mark-compact and marking steps: n, max ms | stalls without GC > 2 ms: n, max ms | time in GC pauses | answers > ${SLOW_MS} ms while the stand-in paused | stand-in's pauses > 2 ms: n, max ms |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   const at = (list: number[], p: number) => (list.length === 0 ? "–" : list[Math.min(list.length - 1, Math.floor(p * list.length))]!.toFixed(1));
   const share = (n: number, of: number) => `${n} (${of === 0 ? 0 : Math.round((100 * n) / of)}%)`;
@@ -308,7 +330,7 @@ function tailTable(rows: Row[]): string {
     const t = r.tail;
     if (t === undefined) continue;
     lines.push(
-      `| ${name(r.scenario)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${share(t.slow, t.answered)} | ${share(t.duringGc, t.slow)} | ${share(t.duringStallOnly, t.slow)} | ${share(t.slow - t.duringGc - t.duringStallOnly, t.slow)} | ${t.scavenges.length}, ${at(t.scavenges, 0.5)}, ${at(t.scavenges, 1)} | ${t.majors.length}, ${at(t.majors, 1)} | ${t.stalls.length}, ${at(t.stalls, 1)} | ${(100 * t.gcShare).toFixed(1)}% |`,
+      `| ${name(r.scenario)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${share(t.slow, t.answered)} | ${share(t.duringGc, t.slow)} | ${share(t.duringStallOnly, t.slow)} | ${share(t.slow - t.duringGc - t.duringStallOnly, t.slow)} | ${t.scavenges.length}, ${at(t.scavenges, 0.5)}, ${at(t.scavenges, 1)} | ${t.majors.length}, ${at(t.majors, 1)} | ${t.stalls.length}, ${at(t.stalls, 1)} | ${(100 * t.gcShare).toFixed(1)}% | ${share(t.duringStandinPause, t.slow)} | ${t.standinPauses.length}, ${at(t.standinPauses, 1)} |`,
     );
   }
   return lines.join("\n");

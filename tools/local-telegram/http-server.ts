@@ -110,7 +110,11 @@ export class LocalTelegramServer {
     // A caller that goes away (a killed bot) changes nothing, even while its request is being read:
     // the close is watched from the start, or a dead process's reply could still take effect.
     const controller = new AbortController();
-    res.on("close", () => controller.abort());
+    // Only a close before the answer went out is a caller going away; aborting after every
+    // answer built a DOMException, with its stack, per call (7% of the bench stand-in's CPU).
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
     const body = await readAll(req);
     if (controller.signal.aborted || req.socket.destroyed) return;
     const type = req.headers["content-type"] ?? "";
