@@ -441,6 +441,35 @@ describe.skipIf(POSTGRES_URL === undefined)(`storage on PostgreSQL: replicas${NO
     await storage.close();
   });
 
+  it("a unit of an update kept in the inbox commits without waiting for the server's disk, for that transaction alone; any other unit waits", async () => {
+    const w = (await where("postgres")) as Extract<Where, { engine: "postgres" }>;
+    // The test cluster does not wait for its disk at all; this database does, as a real one.
+    const other = await open(w);
+    const name = (await sql<{ db: string }>`select current_database() as db`.execute(other.db)).rows[0]!.db;
+    await sql`alter database ${sql.id(name)} set synchronous_commit = on`.execute(other.db);
+    // One connection, so that what a unit set would still be set for the next one.
+    const storage = new Storage(await openEngine({ ...w, poolSize: 1 }), { now: Date.now });
+    const sent: string[] = [];
+    storage.engine.pool!.on("acquire", (client) => {
+      const query = client.query;
+      if ((query as { captured?: true }).captured) return;
+      client.query = Object.assign(function (this: unknown, ...args: unknown[]) {
+        if (typeof args[0] === "string") sent.push(args[0]);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      }, { captured: true as const }) as typeof query;
+    });
+    const commits = () => sent.splice(0).filter((q) => q.endsWith("COMMIT"));
+    await storage.handle(9_500_001, "inbox", async (chat) => void chat!.setSession({ step: 1 }), { inInbox: true });
+    expect(commits()).toEqual([expect.stringMatching(/;\nSET LOCAL synchronous_commit = off;\nCOMMIT$/)]);
+    expect((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(storage.db)).rows[0]!.synchronous_commit).toBe("on");
+    await storage.handle(9_500_002, "inbox", async (chat) => void chat!.setSession({ step: 2 }));
+    const waited = commits();
+    expect(waited).toHaveLength(1);
+    expect(waited[0]).not.toContain("synchronous_commit");
+    expect(await session(other, "inbox")).toEqual({ step: 2 });
+    await Promise.all([storage.close(), other.close()]);
+  });
+
   it("a unit counts its chat's rate with its read: the chat's first count takes it, a later one asks again, and a duplicate's count is rolled back", async () => {
     const storage = new Storage(await openEngine(await where("postgres")), { now: Date.now, rateWindowMs: 60_000 });
     const counts: number[] = [];
