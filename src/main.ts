@@ -95,9 +95,6 @@ async function main(): Promise<void> {
     token: config.botToken,
     ...(config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } }),
     shutdown: { stopping: waits.signal, cut: cutShort.signal },
-    // Polling keeps every update in the inbox before handling it; the webhook answers Telegram
-    // only once the update's commit is on disk.
-    inInbox: config.mode.kind === "polling",
   });
   const webhook = config.mode.kind === "webhook" ? { url: config.mode.url, secret: config.mode.secret, maxConnections: config.webhookMaxConnections } : undefined;
   // Only what the bot cannot serve without stops start-up: its identity (getMe), a token Telegram

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { sql } from "kysely";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { assemble } from "../src/app.js";
 import { createLogger } from "../src/logger.js";
@@ -441,35 +442,6 @@ describe.skipIf(POSTGRES_URL === undefined)(`storage on PostgreSQL: replicas${NO
     await storage.close();
   });
 
-  it("a unit of an update kept in the inbox commits without waiting for the server's disk, for that transaction alone; any other unit waits", async () => {
-    const w = (await where("postgres")) as Extract<Where, { engine: "postgres" }>;
-    // The test cluster does not wait for its disk at all; this database does, as a real one.
-    const other = await open(w);
-    const name = (await sql<{ db: string }>`select current_database() as db`.execute(other.db)).rows[0]!.db;
-    await sql`alter database ${sql.id(name)} set synchronous_commit = on`.execute(other.db);
-    // One connection, so that what a unit set would still be set for the next one.
-    const storage = new Storage(await openEngine({ ...w, poolSize: 1 }), { now: Date.now });
-    const sent: string[] = [];
-    storage.engine.pool!.on("acquire", (client) => {
-      const query = client.query;
-      if ((query as { captured?: true }).captured) return;
-      client.query = Object.assign(function (this: unknown, ...args: unknown[]) {
-        if (typeof args[0] === "string") sent.push(args[0]);
-        return (query as (...a: unknown[]) => unknown).apply(this, args);
-      }, { captured: true as const }) as typeof query;
-    });
-    const commits = () => sent.splice(0).filter((q) => q.endsWith("COMMIT"));
-    await storage.handle(9_500_001, "inbox", async (chat) => void chat!.setSession({ step: 1 }), { inInbox: true });
-    expect(commits()).toEqual([expect.stringMatching(/;\nSET LOCAL synchronous_commit = off;\nCOMMIT$/)]);
-    expect((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(storage.db)).rows[0]!.synchronous_commit).toBe("on");
-    await storage.handle(9_500_002, "inbox", async (chat) => void chat!.setSession({ step: 2 }));
-    const waited = commits();
-    expect(waited).toHaveLength(1);
-    expect(waited[0]).not.toContain("synchronous_commit");
-    expect(await session(other, "inbox")).toEqual({ step: 2 });
-    await Promise.all([storage.close(), other.close()]);
-  });
-
   it("a unit counts its chat's rate with its read: the chat's first count takes it, a later one asks again, and a duplicate's count is rolled back", async () => {
     const storage = new Storage(await openEngine(await where("postgres")), { now: Date.now, rateWindowMs: 60_000 });
     const counts: number[] = [];
@@ -510,6 +482,27 @@ describe.skipIf(POSTGRES_URL === undefined)(`storage on PostgreSQL: replicas${NO
     for (let i = 0; i < 3; i++) await expect(storage.handle(9_500_000.5, "k", async () => undefined)).rejects.toThrow(/not an integer/);
     expect(await storage.handle(9_500_001, "k", async (chat) => void chat!.setSession({ ok: 1 }))).toBeUndefined();
     expect(await session(storage, "k")).toEqual({ ok: 1 });
+    await storage.close();
+  });
+
+  it("every commit waits for the server's disk, even on a database set not to: the inbox and the webhook's answers rely on it", async () => {
+    const w = (await where("postgres")) as Extract<Where, { engine: "postgres" }>;
+    const first = await open(w);
+    const name = (await sql<{ db: string }>`select current_database() as db`.execute(first.db)).rows[0]!.db;
+    await sql`alter database ${sql.id(name)} set synchronous_commit = off`.execute(first.db);
+    await first.close();
+    // What any other client of that database now gets, so that the check below can fail.
+    const plain = new pg.Client({ connectionString: w.url });
+    await plain.connect();
+    expect((await plain.query<{ synchronous_commit: string }>("show synchronous_commit")).rows[0]!.synchronous_commit).toBe("off");
+    await plain.end();
+    const storage = await open(w);
+    let inUnit: string | undefined;
+    await storage.handle(9_600_001, "durable", async () => {
+      inUnit = (await storage.engine.pool!.query<{ synchronous_commit: string }>("show synchronous_commit")).rows[0]!.synchronous_commit;
+    });
+    expect(inUnit).toBe("on");
+    expect((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(storage.db)).rows[0]!.synchronous_commit).toBe("on");
     await storage.close();
   });
 

@@ -39,11 +39,6 @@ export interface BotOptions {
   shutdown?: Shutdown;
   /** Each update's time budget; UPDATE_BUDGET_MS unless a test needs a short one. */
   updateBudgetMs?: number;
-  /**
-   * Every update this bot handles was kept in the inbox first (polling, main.ts), so on PostgreSQL
-   * its commit need not wait for the server's disk (storage.ts, UnitOptions.inInbox).
-   */
-  inInbox?: boolean;
 }
 
 export interface Shutdown {
@@ -115,7 +110,6 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
       ...(shutdown === undefined ? {} : { stopping: shutdown.stopping, cut: shutdown.cut }),
       onDuplicate: () => deps.metrics.dropped.inc({ reason: "duplicate" }),
       needsConversation: concernsConversation,
-      inInbox: options.inInbox === true,
     }),
   );
   bot.use(rateLimit({ counter: deps.rateCounter, perMinute: deps.settings.rateLimitPerMinute, anonymize: deps.anonymize, onDrop, onAnswerFailed }));

@@ -200,8 +200,10 @@ function openPostgres(url: string, poolSize: number): Engine {
     idleTimeoutMillis: 30_000,
     application_name: "asylum-basics-bot",
     // A chat's transaction stays open while its update is handled (Bot API calls included); one a
-    // replica abandoned is ended by the server rather than holding the chat's lock.
-    options: "-c idle_in_transaction_session_timeout=60000 -c statement_timeout=15000",
+    // replica abandoned is ended by the server rather than holding the chat's lock. Every commit
+    // waits for the server's disk, whatever the role or database says: the inbox's write comes
+    // before Telegram is told to forget, and the webhook answers after the unit's commit.
+    options: "-c idle_in_transaction_session_timeout=60000 -c statement_timeout=15000 -c synchronous_commit=on",
     types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser },
   });
   // An idle connection dropped by the server must not take the process down; the next query reconnects.

@@ -89,23 +89,14 @@ export class PostgresUnit {
     return result.rows[0]!.n;
   }
 
-  /**
-   * Writes what changed and the handled mark, and commits, in one round trip; the connection goes
-   * back to the pool. With `waitForDisk` false the commit returns before PostgreSQL has flushed it
-   * (synchronous_commit off for this transaction alone): for an update kept in the inbox, which
-   * holds it until a later, flushed commit deletes its row (keepInInbox). A flush writes the WAL up
-   * to its own commit, so that deletion cannot be on disk without this commit; and should the
-   * server go down before either is, the row is still there and the update is handled again.
-   */
-  async commit(writes: readonly Write[], updateId: number, at: number, waitForDisk = true): Promise<void> {
+  /** Writes what changed and the handled mark, and commits, in one round trip; the connection goes back to the pool. */
+  async commit(writes: readonly Write[], updateId: number, at: number): Promise<void> {
     const statements: string[] = [];
     const deletes = writes.filter((w) => w.value === undefined).map((w) => text(w.key));
     if (deletes.length > 0) statements.push(`DELETE FROM records WHERE key IN (${deletes.join(", ")})`);
     const puts = writes.filter((w): w is { key: string; value: string } => w.value !== undefined).map((w) => `(${text(w.key)}, ${text(w.value)}, ${int(at)})`);
     if (puts.length > 0) statements.push(`INSERT INTO records (key, value, touched) VALUES ${puts.join(", ")} ON CONFLICT (key) DO UPDATE SET value = excluded.value, touched = excluded.touched`);
-    statements.push(`INSERT INTO handled_updates (update_id, at) VALUES (${int(updateId)}, ${int(at)}) ON CONFLICT (update_id) DO NOTHING`);
-    if (!waitForDisk) statements.push("SET LOCAL synchronous_commit = off");
-    statements.push("COMMIT");
+    statements.push(`INSERT INTO handled_updates (update_id, at) VALUES (${int(updateId)}, ${int(at)}) ON CONFLICT (update_id) DO NOTHING`, "COMMIT");
     try {
       await this.client.query(statements.join(";\n"));
     } catch (error) {

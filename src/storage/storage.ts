@@ -177,12 +177,6 @@ export interface UnitOptions {
   begun?: () => void;
   /** Waiting for a connection is given up when this aborts (shutdown). */
   signal?: AbortSignal;
-  /**
-   * The update waits in the inbox, whose row only a later commit deletes (polling): on PostgreSQL
-   * its commit need not wait for the server's disk (postgres-unit.ts). Without it (the webhook,
-   * where Telegram forgets the update once answered) every commit waits.
-   */
-  inInbox?: boolean;
 }
 
 /**
@@ -287,7 +281,7 @@ export class Storage {
       const chat = key === undefined ? undefined : new ChatRecords(key, access, rows, withConversation, this.options.conversationReplacer);
       const result = await work(chat);
       const at = now();
-      await unit.commit(chat?.changes(at) ?? [], updateId, at, options.inInbox !== true);
+      await unit.commit(chat?.changes(at) ?? [], updateId, at);
       return result;
     } catch (error) {
       await unit.rollback();

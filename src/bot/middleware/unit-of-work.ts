@@ -17,8 +17,6 @@ export interface UnitOfWorkOptions {
   stopping?: AbortSignal;
   onDuplicate?: () => void;
   needsConversation?: (ctx: BotContext) => boolean;
-  /** Every update comes from the inbox (polling): see UnitOptions.inInbox. */
-  inInbox?: boolean;
 }
 
 /**
@@ -29,7 +27,7 @@ export interface UnitOfWorkOptions {
  * not confirm it and the webhook does not answer 200, and Telegram delivers it again.
  */
 export function unitOfWork(storage: Storage, options: UnitOfWorkOptions): MiddlewareFn<BotContext> {
-  const { budgetMs, cut, stopping, onDuplicate, needsConversation, inInbox } = options;
+  const { budgetMs, cut, stopping, onDuplicate, needsConversation } = options;
   /** The budgets of the updates running now: shutdown cuts them all with one listener. */
   const running = new Set<AbortController>();
   cut?.addEventListener("abort", () => {
@@ -49,7 +47,7 @@ export function unitOfWork(storage: Storage, options: UnitOfWorkOptions): Middle
       await next();
     };
     try {
-      const result = await storage.handle(ctx.update.update_id, ctx.anonKey, work, { conversation: needsConversation?.(ctx) === true, begun, inInbox: inInbox === true, ...(stopping === undefined ? {} : { signal: stopping }) });
+      const result = await storage.handle(ctx.update.update_id, ctx.anonKey, work, { conversation: needsConversation?.(ctx) === true, begun, ...(stopping === undefined ? {} : { signal: stopping }) });
       if (result === DUPLICATE) {
         ctx.duplicate = true;
         onDuplicate?.();
