@@ -1,8 +1,8 @@
 /**
  * Preloaded into a bot process, and into the stand-in that times its answers, by `npm run bench --
  * --tail` (node --import): records when the process could not run its JavaScript, so that the
- * slow answers of the fixed-rate phase can be laid beside it. Two kinds of event, with wall-clock times (performance.timeOrigin + now, the
- * same clock the stand-in stamps its updates with):
+ * slow answers of the fixed-rate phase can be laid beside it. Two kinds of event, with wall-clock
+ * times (performance.timeOrigin + now, the same clock the stand-in stamps its updates with):
  *
  * - a garbage-collection pause, from V8 (its kind: 1 scavenge, 2 minor mark-sweep,
  *   4 mark-compact, 8 incremental marking, 16 weak callbacks);
