@@ -11,7 +11,7 @@
  *
  *   npm run bench [-- --updates 10000 --rate-updates 2000 --quick --rounds 3 --extra]
  *   npm run bench -- --before <dir>   also another build of the bot (<dir>/dist/src/main.js), in the same rounds
- *   npm run bench -- --one full:polling:100[:node-flag…] [--postgres]   one configuration, as JSON (on SQLite, or on a PostgreSQL of its own)
+ *   npm run bench -- --one full:polling:100[:node-flag…] [--postgres] [--tail]   one configuration, as JSON (on SQLite, or on a PostgreSQL of its own); --tail adds its line of the tail table (SQLite)
  *   npm run bench -- --tail [--rounds N] [--before <dir>]   where the slow answers at 200 updates/s come from
  *   npm run bench -- --postgres-only [--rounds N] [--before <dir>]   only the PostgreSQL table
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
@@ -508,9 +508,15 @@ async function main(): Promise<void> {
   if (one >= 0) {
     // One run, as JSON, for looking into a figure: --one full:polling:100
     const [kind, mode, users, ...nodeFlags] = process.argv[one + 1]!.split(":");
-    const scenario: Scenario = { kind: kind as Kind, mode: mode as Mode, users: Number(users), nodeFlags };
+    const scenario: Scenario = { kind: kind as Kind, mode: mode as Mode, users: Number(users), nodeFlags, ...(process.argv.includes("--tail") ? { tail: true } : {}) };
     if (!process.argv.includes("--postgres")) {
-      console.log(JSON.stringify(await run(scenario), null, 1));
+      const row = await run(scenario);
+      if (row.tail !== undefined) {
+        // The tail's line, for comparing V8 flags, without the per-answer samples.
+        delete row.rate.samples;
+        console.log(tailTable([row]));
+      }
+      console.log(JSON.stringify(row, null, 1));
       return;
     }
     const cluster = await startCluster(postgresBin()!, { durable: true });
