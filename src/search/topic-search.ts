@@ -39,58 +39,69 @@ interface TopicDoc {
 }
 
 export class TopicSearch {
-  private readonly indexes: Record<Lang, MiniSearch<TopicDoc>>;
-  private readonly vocabulary: Record<Lang, Set<string>>;
+  /**
+   * Each language's index and vocabulary, built at its first search rather than at start-up: a
+   * build takes 60-170 ms, and most starts (a restart, a replica, a process test) never search
+   * before the next one.
+   */
+  private readonly built: Partial<Record<Lang, { index: MiniSearch<TopicDoc>; vocabulary: Set<string> }>> = {};
   private readonly stemmers = { ru: snowball.newStemmer("russian"), en: snowball.newStemmer("english") };
   private readonly known: Set<string>;
 
   /** `cacheSize` 0 measures the search itself (npm run bench:search). */
   constructor(
-    content: Content,
-    i18n: I18n,
+    private readonly content: Content,
+    private readonly i18n: I18n,
     private readonly cacheSize = 2_000,
   ) {
     this.known = new Set(content.topics.map((t) => t.id));
-    this.vocabulary = { ru: new Set(), en: new Set() };
-    const build = (lang: Lang) => {
-      const t = i18n.t(lang);
-      // The texts repeat their words: stemming each distinct word once makes building the index
-      // (at every start) several times faster. Only here: queries never grow this.
-      const stems = new Map<string, string | null>();
-      const stem = (term: string) => {
-        let s = stems.get(term);
-        if (s === undefined) {
-          s = this.stem(lang, term);
-          stems.set(term, s);
-        }
-        return s;
-      };
-      const index = new MiniSearch<TopicDoc>({
-        fields: [...FIELDS],
-        // Bare numbers (years, ages, timestamps) in the prose match too much; synonyms keep the meaningful ones (I-589, 2025).
-        tokenize: (text, field) => (field === "synonyms" ? words(text) : words(text).filter((w) => !/^\d+$/.test(w))),
-        processTerm: stem,
-        searchOptions: { boost: BOOST, fuzzy: (term) => (term.length <= 3 ? false : term.length <= 6 ? 1 : 0.25), prefix: (term) => term.length >= 4, combineWith: "OR" },
-      });
-      const docs = content.topics.map((topic) => ({
-        id: topic.id,
-        title: t(`topics.${topic.id}.title`),
-        button: t(`topics.${topic.id}.button`),
-        description: t(`topics.${topic.id}.description`),
-        synonyms: topic.synonyms[lang].join(" · "),
-        body: htmlToText(t(`topics.${topic.id}.body`, { recorded: "" })),
-        notes: (topic.kind === "updates" ? content.updates.items : content.notesFor(topic.id))
-          .map((item) => htmlToText(`${t(`updates.items.${item.id}.short`)} ${t(`updates.items.${item.id}.text`)}`))
-          .join(" · "),
-      }));
-      index.addAll(docs);
-      for (const doc of docs) for (const field of FIELDS) for (const w of words(doc[field])) {
-        const s = stem(w);
-        if (s !== null) this.vocabulary[lang].add(s);
+  }
+
+  private language(lang: Lang): { index: MiniSearch<TopicDoc>; vocabulary: Set<string> } {
+    let built = this.built[lang];
+    if (built === undefined) built = this.built[lang] = this.build(lang);
+    return built;
+  }
+
+  private build(lang: Lang): { index: MiniSearch<TopicDoc>; vocabulary: Set<string> } {
+    const { content, i18n } = this;
+    const vocabulary = new Set<string>();
+    const t = i18n.t(lang);
+    // The texts repeat their words: stemming each distinct word once makes building the index
+    // several times faster. Only here: queries never grow this.
+    const stems = new Map<string, string | null>();
+    const stem = (term: string) => {
+      let s = stems.get(term);
+      if (s === undefined) {
+        s = this.stem(lang, term);
+        stems.set(term, s);
       }
-      return index;
+      return s;
     };
-    this.indexes = { ru: build("ru"), en: build("en") };
+    const index = new MiniSearch<TopicDoc>({
+      fields: [...FIELDS],
+      // Bare numbers (years, ages, timestamps) in the prose match too much; synonyms keep the meaningful ones (I-589, 2025).
+      tokenize: (text, field) => (field === "synonyms" ? words(text) : words(text).filter((w) => !/^\d+$/.test(w))),
+      processTerm: stem,
+      searchOptions: { boost: BOOST, fuzzy: (term) => (term.length <= 3 ? false : term.length <= 6 ? 1 : 0.25), prefix: (term) => term.length >= 4, combineWith: "OR" },
+    });
+    const docs = content.topics.map((topic) => ({
+      id: topic.id,
+      title: t(`topics.${topic.id}.title`),
+      button: t(`topics.${topic.id}.button`),
+      description: t(`topics.${topic.id}.description`),
+      synonyms: topic.synonyms[lang].join(" · "),
+      body: htmlToText(t(`topics.${topic.id}.body`, { recorded: "" })),
+      notes: (topic.kind === "updates" ? content.updates.items : content.notesFor(topic.id))
+        .map((item) => htmlToText(`${t(`updates.items.${item.id}.short`)} ${t(`updates.items.${item.id}.text`)}`))
+        .join(" · "),
+    }));
+    index.addAll(docs);
+    for (const doc of docs) for (const field of FIELDS) for (const w of words(doc[field])) {
+      const s = stem(w);
+      if (s !== null) vocabulary.add(s);
+    }
+    return { index, vocabulary };
   }
 
   /**
@@ -139,13 +150,13 @@ export class TopicSearch {
       for (const extra of ageTerms(lang, w)) out.push(extra);
       const stem = this.stem(lang, w);
       if (stem === null) continue;
-      if (this.vocabulary[lang].has(stem)) {
+      if (this.language(lang).vocabulary.has(stem)) {
         out.push(stem);
         continue;
       }
       const known = respellings(lang, w)
         .map((v) => this.stem(lang, v))
-        .find((v): v is string => v !== null && this.vocabulary[lang].has(v));
+        .find((v): v is string => v !== null && this.language(lang).vocabulary.has(v));
       out.push(known ?? stem);
     }
     return out;
@@ -153,12 +164,12 @@ export class TopicSearch {
 
   private run(lang: Lang, terms: string[]): SearchResult[] {
     if (terms.length === 0) return [];
-    return this.indexes[lang].search(terms.join(" "), { tokenize: (s) => s.split(" "), processTerm: (t) => t });
+    return this.language(lang).index.search(terms.join(" "), { tokenize: (s) => s.split(" "), processTerm: (t) => t });
   }
 
   /** How many prepared query terms the topics' vocabulary knows in this language. */
   private recognised(lang: Lang, terms: string[]): number {
-    return terms.filter((t) => this.vocabulary[lang].has(t)).length;
+    return terms.filter((t) => this.language(lang).vocabulary.has(t)).length;
   }
 
   private stem(lang: Lang, term: string): string | null {
