@@ -39,7 +39,7 @@ export default defineConfig({
     maxWorkers: 4,
     teardownTimeout: 60_000,
     // One global setup for both projects (the root's runs once): the tools, the build, the run's
-    // temp folder and its watchdog, the content check, the PostgreSQL cluster.
+    // temp folder and its watchdog, the PostgreSQL cluster.
     globalSetup: ["test/support/global-setup.ts"],
     projects: [
       { test: { ...common, name: "sqlite", include: ["test/**/*.test.ts"] } },

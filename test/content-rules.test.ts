@@ -313,7 +313,7 @@ describe("the content rules, in the content", () => {
     expect(acronymProblems("Миграционная служба США (USCIS) отклонит заявление. Позже USCIS начинает высылку.", glossary)).toEqual([]);
     expect(acronymProblems("ICE задерживает людей прямо в судах.", glossary)).toEqual([expect.stringContaining("ICE is not explained")]);
     expect(acronymProblems("Запись через CBP One прекращена.", glossary)).toEqual([expect.stringContaining("CBP One is not explained")]);
-    // Nothing on the real screens: content:check (run once for the suite) renders every one of them with this check.
+    // Nothing on the real screens: content:check (test/content-check.test.ts) renders every one of them with this check.
     expect(buttonTitleProblems(deps)).toEqual([]);
     expect(gradeWordingProblems(deps)).toEqual([]);
     const planted = (lang: "ru" | "en", key: string, value: string) => {

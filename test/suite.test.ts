@@ -39,11 +39,11 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(bin));
 
-/** A nested run of two tool-dependent tests (and nothing else) on that machine; it reuses this run's build and content check. */
+/** A nested run of two tool-dependent tests (and nothing else) on that machine; it reuses this run's build. */
 async function nestedRun(ci: boolean): Promise<ChildResult> {
   const run = await runChild(
     process.execPath,
-    ["node_modules/vitest/vitest.mjs", "run", "test/updates.test.ts", "test/offline-guide.test.ts", "-t", "a year later|on a phone", "--reporter", "verbose", "--color=false"],
+    ["node_modules/vitest/vitest.mjs", "run", "test/content-check.test.ts", "test/offline-guide.test.ts", "-t", "a year later|on a phone", "--reporter", "verbose", "--color=false"],
     { env: { PATH: bin, TEST_POSTGRES_LIB: join(bin, "no-postgresql"), CI: ci ? "1" : undefined, FORCE_COLOR: "0" }, timeoutMs: 100_000 },
   );
   // eslint-disable-next-line no-control-regex

@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { htmlToText } from "../src/telegram/html.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { labelsOf, upTo } from "./support/notes.js";
-import { expectExit, runChild } from "./support/process.js";
-import { skipReason } from "./support/tools.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
-
-const FAKETIME = inject("tools").faketime;
 
 let tb: TestBot;
 afterEach(async () => {
-  // The content check's tests start no bot.
   const bot = tb as TestBot | undefined;
   if (bot === undefined) return;
   expect(bot.tg.rejected, "Bot API calls rejected").toEqual([]);
@@ -194,19 +189,5 @@ describe("content that knows its age", () => {
     for (const lang of ["ru", "en"] as const) for (const [name, text] of Object.entries(await screens(lang))) expect(text, `${lang} ${name} at 90 days`).not.toContain(staleLine(lang));
     now = CHECKED + 91 * DAY;
     for (const lang of ["ru", "en"] as const) for (const [name, text] of Object.entries(await screens(lang))) expect(text, `${lang} ${name} at 91 days`).toContain(staleLine(lang));
-  });
-
-  it("npm run content:check prints every item's age (the run's own check, made once by the global setup)", () => {
-    const fresh = inject("contentCheck");
-    expect(fresh).toMatch(/turn-backs\s+confirmed\s+2026-06-25\s+2026-11-29\s+\d+ days/);
-    expect(fresh).toMatch(/grant-rate-russians-2025\s+unverified.*\(never shown\)/);
-  });
-
-  it.skipIf(FAKETIME === undefined)(`npm run content:check a year later warns past the limit, but time alone never fails it${skipReason(inject("tools"), "faketime")}`, async () => {
-    // Under faketime (Debian's libfaketime): the clock of the content check alone is moved.
-    const later = await runChild(FAKETIME!, ["2027-12-01 12:00:00", process.execPath, "dist/tools/content-check.js"], { timeoutMs: 60_000 });
-    expectExit(later, 0, "content:check under faketime");
-    expect(later.stdout).toMatch(/turn-backs\s+confirmed\s+2026-06-25\s+2026-11-29\s+36\d days/);
-    expect(later.stdout).toMatch(/WARNING: \d+ shown update\(s\) were last checked more than 90 days ago/);
   });
 });

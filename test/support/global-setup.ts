@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -13,15 +13,11 @@ declare module "vitest" {
     postgresUrl: string | undefined;
     /** The system tools found; a missing one's tests are skipped (CI fails instead, below). */
     tools: Tools;
-    /** What `npm run content:check` printed, run once for the whole run. */
-    contentCheck: string;
   }
 }
 
-/** Set for the run's processes: a nested run (test/suite.test.ts) reuses the build and the content check. */
+/** Set for the run's processes: a nested run (test/suite.test.ts) reuses the build. */
 const BUILT = "ASYLUM_SUITE_BUILT";
-const CONTENT_CHECK = "ASYLUM_SUITE_CONTENT_CHECK";
-const CONTENT_CHECK_DEADLINE_MS = 120_000;
 
 /**
  * The one global setup of both projects (vitest.config.ts), in this order:
@@ -30,7 +26,9 @@ const CONTENT_CHECK_DEADLINE_MS = 120_000;
  *  2. dist/, built once, since tests start the bot as production does (node dist/src/main.js);
  *  3. the run's folder (tools/suite-run.ts): the tests' TMPDIR, with a watchdog that ends the
  *     run's cluster and processes and removes the folder if the run is killed, even with SIGKILL;
- *  4. `npm run content:check`, once, beside a throw-away PostgreSQL cluster starting.
+ *  4. a throw-away PostgreSQL cluster.
+ * The type check and `npm run content:check` are tests like the others (test/typecheck.test.ts,
+ * test/content-check.test.ts): run here, before every test, they kept a core idle for seconds.
  * Teardown stops the cluster, ends any process a test left behind (saying so), and removes the folder.
  */
 export default async function setup(project: TestProject): Promise<() => void> {
@@ -58,18 +56,12 @@ export default async function setup(project: TestProject): Promise<() => void> {
   process.env.TMPDIR = root;
   process.env[RUN_MARKER] = root;
 
-  const contentCheck = checkContent(root);
   let cluster: Cluster | undefined;
   try {
     if (tools.postgres !== undefined) {
       cluster = await startCluster(tools.postgres, { parent: root });
       writeOwner(root, owners, { runnerTmp, postgres: { bin: tools.postgres, dir: cluster.dir } });
     }
-    const check = await contentCheck;
-    if (check.status !== 0) throw new Error(`npm run content:check failed (exit ${check.status}):\n${check.output}`);
-    const summary = check.output.split("\n").filter((l) => /^(WARNING|PROBLEM)/.test(l) || l === "No problems.");
-    console.log(`content:check (once for the run): ${summary.join(" ")}`);
-    project.provide("contentCheck", check.output);
   } catch (error) {
     cluster?.stop();
     rmSync(root, { recursive: true, force: true });
@@ -104,23 +96,4 @@ function commandLine(pid: number): string {
   } catch {
     return "";
   }
-}
-
-/** Runs `node dist/tools/content-check.js` (what `npm run content:check` runs after building), or reuses the outer run's result. */
-async function checkContent(root: string): Promise<{ status: number | null; output: string }> {
-  const reused = process.env[CONTENT_CHECK];
-  if (reused !== undefined && existsSync(reused)) return JSON.parse(readFileSync(reused, "utf8")) as { status: number; output: string };
-  const child = spawn(process.execPath, ["dist/tools/content-check.js"], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
-  const deadline = setTimeout(() => child.kill("SIGKILL"), CONTENT_CHECK_DEADLINE_MS);
-  const status = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  clearTimeout(deadline);
-  if (status === null) output += `\n(killed after ${CONTENT_CHECK_DEADLINE_MS / 1000} s)`;
-  const result = { status, output };
-  const saved = join(root, "content-check.json");
-  writeFileSync(saved, JSON.stringify(result));
-  process.env[CONTENT_CHECK] = saved;
-  return result;
 }
