@@ -116,6 +116,30 @@ interface Row {
   peakRssMb: number;
   startupMs: number;
   tail?: Tail;
+  /** The machine's CPU time the hypervisor gave to other guests (steal), in %, during each phase; absent where /proc/stat has no such field. */
+  steal?: { closed: number; rate: number };
+}
+
+/** The whole machine's CPU times from /proc/stat: all of them, and the steal among them. */
+function cpuTimes(): { total: number; steal: number } | undefined {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (fields.length < 8 || fields.some(Number.isNaN)) return undefined;
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7]! };
+}
+
+const stealPct = (from: ReturnType<typeof cpuTimes>, to: ReturnType<typeof cpuTimes>) =>
+  from === undefined || to === undefined || to.total === from.total ? 0 : (100 * (to.steal - from.steal)) / (to.total - from.total);
+
+/**
+ * This VM shares its host: at times the host takes a quarter of its CPU time, and every figure
+ * moves with it. Said under every table, so that runs on a busy host are not read as the bot's.
+ */
+function stealLine(rows: Row[]): string {
+  const of = (pick: (r: Row) => number) => {
+    const v = rows.filter((r) => r.steal !== undefined).map(pick);
+    return v.length === 0 ? "–" : `${Math.min(...v).toFixed(1)}-${Math.max(...v).toFixed(1)}%`;
+  };
+  return `CPU time taken by the host (steal, /proc/stat) during these runs: closed loops ${of((r) => r.steal!.closed)}, fixed-rate phases ${of((r) => r.steal!.rate)}. Above a few per cent the figures are the host's as much as the bot's.`;
 }
 
 /** `tailFile` (--tail): the stand-in carries the probe too, since its own pauses delay the answers it times. */
@@ -233,12 +257,17 @@ async function run(s: Scenario): Promise<Row> {
     const cpu = () => bots.reduce((sum, b) => sum + cpuUs(b.child.pid!), 0);
     const before = cpu();
     const dbBefore = s.postgres === undefined ? 0 : postgresCpuUs();
+    const closedFrom = cpuTimes();
     const closed = await standin.ask({ type: "closed", users: s.users, updates: UPDATES, seed: 20261128, concurrency: CONCURRENCY, firstId: 10_000_000 });
+    const closedTo = cpuTimes();
     await new Promise((r) => setTimeout(r, 300));
     const cpuUsPerUpdate = (cpu() - before) / closed.updates;
     const dbCpuUsPerUpdate = s.postgres === undefined ? undefined : (postgresCpuUs() - dbBefore) / closed.updates;
+    const rateFrom = cpuTimes();
     const rate = await standin.ask({ type: "rate", users: s.users, updates: RATE_UPDATES, seed: 7, perSecond: RATE, firstId: 10_000_000, samples: s.tail === true });
-    row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, ...(dbCpuUsPerUpdate === undefined ? {} : { dbCpuUsPerUpdate }), closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs };
+    const rateTo = cpuTimes();
+    const steal = closedFrom === undefined ? undefined : { closed: stealPct(closedFrom, closedTo), rate: stealPct(rateFrom, rateTo) };
+    row = { scenario: s, perSecond: closed.updates / closed.seconds, cpuUsPerUpdate, ...(dbCpuUsPerUpdate === undefined ? {} : { dbCpuUsPerUpdate }), closed, rate, peakRssMb: Math.max(...bots.map((b) => peakRssMb(b.child.pid!))), startupMs, ...(steal === undefined ? {} : { steal }) };
     if (s.mode === "polling" && s.users === 100) {
       const burst = await standin.ask({ type: "burst", chats: 20, commands: ["/start", "/help", "/topics", "/updates", "/lawyer"], delayMs: SLOW_API_MS, firstId: 30_000_000 });
       const slowClosed = await standin.ask({ type: "closed", users: 200, updates: SLOW_UPDATES, seed: 11, concurrency: CONCURRENCY, firstId: 40_000_000, delayMs: SLOW_API_MS });
@@ -515,6 +544,7 @@ async function main(): Promise<void> {
         // The tail's line, for comparing V8 flags, without the per-answer samples.
         delete row.rate.samples;
         console.log(tailTable([row]));
+        console.log(stealLine([row]));
       }
       console.log(JSON.stringify(row, null, 1));
       return;
@@ -535,6 +565,7 @@ async function main(): Promise<void> {
     const rows = (await inRounds(tailKinds.map((kind): Scenario => ({ kind, mode: "polling", users: 100, tail: true })))).flat();
     console.log(`The fixed-rate phase (${RATE_UPDATES} updates at ${RATE}/s, polling, 100 users), each run apart; the bot process carries bench/tail-probe.ts (a 1 ms timer), so its figures are not the main table's:\n`);
     console.log(tailTable(rows));
+    console.log(`\n${stealLine(rows)}`);
     return;
   }
   const kinds: Kind[] = ["full", ...(BEFORE === undefined ? [] : (["before"] as const)), "bare", "durable"];
@@ -546,6 +577,7 @@ async function main(): Promise<void> {
     const rounds = await inRounds(configs);
     const rows = rounds.map(median);
     console.log(table(rows));
+    console.log(`\n${stealLine(rounds.flat())}`);
     console.log(`\nWith a Bot API answering every call in ${SLOW_API_MS} ms (polling, SQLite):`);
     console.log(slowTable(rows));
     const ratios = (of: Kind, to: Kind) => {
@@ -596,9 +628,11 @@ async function main(): Promise<void> {
         { kind: "full", mode: "webhook", users: 1000, postgres: on(3) },
         ...kinds.filter((k) => k !== "bare").map((kind): Scenario => ({ kind, mode: "polling", users: 1000, postgres: on(1) })),
       ];
-      const pgRows = (await inRounds(pgConfigs)).map(median);
+      const pgRounds = await inRounds(pgConfigs);
+      const pgRows = pgRounds.map(median);
       console.log("\nPostgreSQL (1,000 users; CPU and RSS of the bot processes, summed and largest; PostgreSQL's own CPU apart; fsync on):");
       console.log(table(pgRows));
+      console.log(`\n${stealLine(pgRounds.flat())}`);
     } catch (error) {
       cluster.stop();
       throw error;
@@ -659,6 +693,7 @@ function median(rows: Row[]): Row {
     peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)),
     startupMs: mid((r) => r.startupMs, Number),
     ...(slow === undefined ? {} : { slow }),
+    ...(rows.every((r) => r.steal !== undefined) ? { steal: { closed: Math.max(...rows.map((r) => r.steal!.closed)), rate: Math.max(...rows.map((r) => r.steal!.rate)) } } : {}),
   };
 }
 
