@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTENT_DIR } from "../src/app.js";
+import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
+import { ContentError, loadContent } from "../src/content/content.js";
 import { readTranscriptTimestamps } from "../src/content/transcript.js";
-import { type Lang } from "../src/i18n.js";
+import { createI18n, type Lang, readLocales } from "../src/i18n.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
 
@@ -68,6 +69,21 @@ describe("topic browser", () => {
     }
     // Safety pin (issue: faithful attribution): the host is named, and the agreement is dated to its minute.
     expect(en("common.source.host-agreed")).toMatch(/Michael Levites.*agreeing \(24:05\)/);
+  });
+
+  it("a topic's text or an update's that is not valid Telegram HTML stops start-up, naming the text", () => {
+    // Before, only building the search index parsed them, and it is built at the first search now.
+    const planted = (edit: (r: Record<string, Record<string, Record<string, Record<string, string>>>>) => void) => {
+      const resources = readLocales(LOCALES_DIR) as unknown as Record<string, Record<string, Record<string, Record<string, string>>>>;
+      edit(resources);
+      return () => loadContent(CONTENT_DIR, createI18n(resources as never));
+    };
+    expect(planted(() => undefined)).not.toThrow();
+    const body = planted((r) => (r.en!.topics!.bond!.body += " <b>unclosed"));
+    expect(body).toThrow(ContentError);
+    expect(body).toThrow(/topic "bond": en topics\.bond\.body is not valid Telegram HTML/);
+    const update = planted((r) => ((r.ru!.updates!.items as unknown as Record<string, Record<string, string>>)["cbp-one"]!.short += " a < b"));
+    expect(update).toThrow(/update "cbp-one": ru updates\.items\.cbp-one\.short is not valid Telegram HTML/);
   });
 
   it("once the operator sets videoUrl, every cited minute links to that minute of the video", async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { LANGUAGES, type I18n } from "../i18n.js";
+import { parseTelegramHtml } from "../telegram/html.js";
 import { readTranscriptTimestamps } from "./transcript.js";
 import {
   firmFileSchema,
@@ -132,6 +133,12 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   const missing = (lang: string, key: string, where: string) => {
     if (!i18n.has(lang as never, key)) problems.push(`${where}: missing ${lang} translation ${key}`);
   };
+  /** The long texts, which reach the reader as Telegram HTML whatever the screen: refused here rather than by Telegram, mid-conversation. */
+  const html = (lang: (typeof LANGUAGES)[number], key: string, where: string, options?: Record<string, string>) => {
+    if (!i18n.has(lang, key)) return;
+    const parsed = parseTelegramHtml(i18n.t(lang)(key, options));
+    if (!parsed.ok) problems.push(`${where}: ${lang} ${key} is not valid Telegram HTML (${parsed.error})`);
+  };
 
   const updateById = new Map<string, UpdateItem>();
   for (const item of updatesFile.items) {
@@ -147,7 +154,12 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     if (newestSource(item) === undefined && item.rechecked !== false) problems.push(`${where}: no source is dated; set sourcesUpTo to the date of the newest one, or rechecked to false`);
     // Its label says "confirmed as of <its newest source>, not re-checked since": that needs a date, unless it is law in force.
     if (newestSource(item) === undefined && item.rechecked === false && item.kind !== "law") problems.push(`${where}: not re-checked, so readers are told as of when it was confirmed; set sourcesUpTo to the date of its newest source`);
-    for (const lang of LANGUAGES) for (const field of ["short", "text"]) missing(lang, `updates.items.${item.id}.${field}`, where);
+    for (const lang of LANGUAGES) {
+      for (const field of ["short", "text"]) {
+        missing(lang, `updates.items.${item.id}.${field}`, where);
+        html(lang, `updates.items.${item.id}.${field}`, where);
+      }
+    }
   }
   for (const lang of LANGUAGES) {
     for (const group of updatesFile.groups) missing(lang, `updates.groups.${group}`, `updates.json group "${group}"`);
@@ -179,6 +191,7 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     for (const note of topic.notes) shownNote(note, where);
     for (const lang of LANGUAGES) {
       for (const field of ["title", "button", "description", "body"]) missing(lang, `topics.${topic.id}.${field}`, where);
+      html(lang, `topics.${topic.id}.body`, where, { recorded: "" });
       const button = i18n.t(lang)(`topics.${topic.id}.button`);
       if (button.length > 28) problems.push(`${where}: ${lang} button label is ${button.length} characters; keep it to 28 so two fit side by side`);
       const description = i18n.t(lang)(`topics.${topic.id}.description`);
