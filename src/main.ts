@@ -18,6 +18,8 @@ const SHUTDOWN_DEADLINE_MS = 4_500;
 const SHUTDOWN_GRACE_MS = 3_000;
 /** A webhook request is answered within this; a slower update gets 503 and Telegram sends it again. */
 const WEBHOOK_BUDGET_MS = 8_000;
+/** The search index is built this long after start if nobody has searched yet (topic-search.ts): the start itself stays short. */
+const SEARCH_WARM_UP_MS = 3_000;
 
 /** Start-up failures the operator can fix: printed as plain lines, never as stack traces. */
 class StartupError extends Error {
@@ -162,6 +164,7 @@ async function main(): Promise<void> {
     logger.info({ mode: "webhook" }, "bot started");
   }
   app.startHousekeeping();
+  app.deps.search.warmUp(SEARCH_WARM_UP_MS);
 }
 
 main().catch(async (error: unknown) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { evaluateSearch, type LabelledQuery } from "../tools/search-eval.js";
 import { CONTENT_DIR, LOCALES_DIR } from "../src/app.js";
 import { loadContent } from "../src/content/content.js";
@@ -14,6 +14,28 @@ const intents = Intents.load(join(CONTENT_DIR, "intents.json"));
 const load = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as { queries: LabelledQuery[] }).queries;
 
 describe("topic search", () => {
+  it("builds each language's index once: at its first search, or when warmed up after start, one language per turn of the event loop", () => {
+    const fresh = new TopicSearch(loadContent(CONTENT_DIR, i18n), i18n);
+    const build = vi.spyOn(fresh as unknown as { build(lang: string): unknown }, "build");
+    expect(build).not.toHaveBeenCalled();
+    expect(fresh.search("повестка", "ru").topics.length).toBeGreaterThan(0);
+    expect(build.mock.calls).toEqual([["ru"]]);
+    vi.useFakeTimers();
+    try {
+      fresh.warmUp(3_000);
+      vi.advanceTimersByTime(2_999);
+      expect(build).toHaveBeenCalledTimes(1);
+      // At 3 s the warm-up finds Russian built, and builds English on the next turn.
+      vi.advanceTimersByTime(1);
+      vi.runAllTimers();
+      expect(build.mock.calls).toEqual([["ru"], ["en"]]);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(fresh.search("summons", "en").topics.length).toBeGreaterThan(0);
+    expect(build).toHaveBeenCalledTimes(2);
+  });
+
   it("the labelled set has at least 120 queries, half Russian, half English", () => {
     const queries = load("test/search-queries.json");
     expect(queries.length).toBeGreaterThanOrEqual(120);
