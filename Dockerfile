@@ -40,8 +40,8 @@ RUN apt-get update \
  && apt-get autoremove -y \
  && rm -rf /var/lib/apt/lists/*
 # Plain JavaScript, built once in the check stage (the entry, dist/src/main.js, bundled with its
-# dependencies but better-sqlite3 and pino, which come from node_modules): the build tool
-# (esbuild) is a dev dependency and not in this image.
+# dependencies but those scripts/build.mjs leaves in node_modules): the build tool (esbuild) is a
+# dev dependency and not in this image.
 COPY --from=check /app/dist/src ./dist/src
 COPY content ./content
 COPY locales ./locales

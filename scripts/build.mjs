@@ -4,8 +4,9 @@
 //
 // The bot's entry, dist/src/main.js, is one bundled file with its dependencies: loading some 640
 // modules one by one took about 0.7 s of CPU at every start (1.75 s to "bot started", 1.0 s
-// bundled), which every restart, every replica and every process test paid. Left outside: the
-// native addon, pino (its pretty transport finds its worker file by path) and node-fetch.
+// bundled), which every restart, every replica and every process test paid. Left outside, loaded
+// from node_modules: better-sqlite3 (a native addon), pg-native (optional, never installed), pino
+// and pino-pretty (the pretty transport finds its worker file by path), and node-fetch.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,7 +36,8 @@ await Promise.all([
     outfile: join(staging, "src", "main.js"),
     bundle: true,
     // node-fetch (grammY's default client, unused here) requires Node's deprecated punycode
-    // module, which warns on Node 22+ when the caller is not inside node_modules.
+    // module, which warns on Node 22+ when the caller is not inside node_modules. It is a
+    // dependency of ours too, at grammY's version, so that node_modules/node-fetch is that one.
     external: ["better-sqlite3", "pg-native", "pino", "pino-pretty", "node-fetch"],
     // The bundled CommonJS packages call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
