@@ -518,6 +518,7 @@ function checkArguments(): void {
     if (kind === "before" && BEFORE === undefined) refuse("--one before:… needs --before <dir>, another build of the bot");
     if (kind === "bare" && process.argv.includes("--postgres")) refuse("--one bare:… keeps its sessions in memory; --postgres is for the others");
     if (process.argv.includes("--postgres") && postgresBin() === undefined) refuse("--postgres: PostgreSQL is not installed (apt-get install postgresql)");
+    if (process.argv.includes("--postgres") && process.argv.includes("--tail")) refuse("--one … --tail runs on SQLite only; leave out --postgres");
   }
 }
 
