@@ -14,6 +14,7 @@
  *   npm run bench -- --one full:polling:100[:node-flag…] [--postgres] [--tail]   one configuration, as JSON (on SQLite, or on a PostgreSQL of its own); --tail adds its line of the tail table (SQLite)
  *   npm run bench -- --tail [--rounds N] [--before <dir>]   where the slow answers at 200 updates/s come from
  *   npm run bench -- --postgres-only [--rounds N] [--before <dir>]   only the PostgreSQL table
+ *   … --helpers-elsewhere   each bot's threads but the main one on the other core (see moveHelpers)
  *   BENCH_DEBUG=1 …   also the bot's log, latency by kind of step, and the Bot API calls made
  *   DATABASE_POOL_SIZE=20 …   the bots' pool size on PostgreSQL (otherwise theirs, 10)
  *
@@ -61,6 +62,17 @@ const CLOCK_TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encodi
 /** The bot gets core 0; the stand-in, PostgreSQL and this script share core 1. */
 const canPin = cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
 const pinned = (core: number, command: string, args: string[]): [string, string[]] => (canPin ? ["taskset", ["-c", String(core), command, ...args]] : [command, args]);
+/**
+ * --helpers-elsewhere: every bot's threads but its main one (V8's GC and compiler workers, libuv's
+ * pool, where the inbox's fdatasync runs) move to core 1 once it has warmed up, as on a host with
+ * a core to spare. Pinned whole to core 0, they take the core from the event loop: most of the
+ * late timers in --tail are that, in all three bots.
+ */
+const HELPERS_ELSEWHERE = process.argv.includes("--helpers-elsewhere");
+function moveHelpers(pid: number): void {
+  if (!canPin) return;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) if (tid !== String(pid)) spawnSync("taskset", ["-p", "-c", "1", tid], { stdio: "ignore" });
+}
 
 /** The bot as built here; another build of it (--before <dir>); bare grammY with sessions in memory; and with sessions in a durable store. */
 type Kind = "full" | "before" | "bare" | "durable";
@@ -254,6 +266,8 @@ async function run(s: Scenario): Promise<Row> {
     }
     const startupMs = await bots[0]!.ready;
     await standin.ask({ type: "closed", users: 200, updates: 2000, seed: 1, concurrency: CONCURRENCY, firstId: 50_000_000 });
+    // After the warm-up, so that the threads created on first use (libuv's pool) are there too.
+    if (HELPERS_ELSEWHERE) for (const b of bots) moveHelpers(b.child.pid!);
     const cpu = () => bots.reduce((sum, b) => sum + cpuUs(b.child.pid!), 0);
     const before = cpu();
     const dbBefore = s.postgres === undefined ? 0 : postgresCpuUs();
@@ -499,7 +513,7 @@ async function inProcess(): Promise<string> {
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const placement = canPin ? "bot processes pinned to core 0; stand-in, PostgreSQL and this script to core 1" : "not pinned (taskset missing or one core)";
+  const placement = canPin ? `bot processes pinned to core 0${HELPERS_ELSEWHERE ? " (their threads but the main one moved to core 1 after the warm-up)" : ""}; stand-in, PostgreSQL and this script to core 1` : "not pinned (taskset missing or one core)";
   return `${cpu}, ${cpus().length} cores (${placement}), Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
