@@ -708,7 +708,6 @@ function median(rows: Row[]): Row {
     peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)),
     startupMs: mid((r) => r.startupMs, Number),
     ...(slow === undefined ? {} : { slow }),
-    ...(rows.every((r) => r.steal !== undefined) ? { steal: { closed: Math.max(...rows.map((r) => r.steal!.closed)), rate: Math.max(...rows.map((r) => r.steal!.rate)) } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { LANGUAGES, type I18n } from "../i18n.js";
+import { type I18n, LANGUAGES, type Lang } from "../i18n.js";
 import { parseTelegramHtml } from "../telegram/html.js";
 import { readTranscriptTimestamps } from "./transcript.js";
 import {
@@ -134,7 +134,7 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     if (!i18n.has(lang as never, key)) problems.push(`${where}: missing ${lang} translation ${key}`);
   };
   /** The long texts, which reach the reader as Telegram HTML whatever the screen: refused here rather than by Telegram, mid-conversation. */
-  const html = (lang: (typeof LANGUAGES)[number], key: string, where: string, options?: Record<string, string>) => {
+  const html = (lang: Lang, key: string, where: string, options?: Record<string, string>) => {
     if (!i18n.has(lang, key)) return;
     const parsed = parseTelegramHtml(i18n.t(lang)(key, options));
     if (!parsed.ok) problems.push(`${where}: ${lang} ${key} is not valid Telegram HTML (${parsed.error})`);
