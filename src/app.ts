@@ -15,7 +15,7 @@ import { createAnonSecret, readAnonSecret, secretFingerprint, secretPath } from 
 import { Intents } from "./search/intents.js";
 import { TopicSearch } from "./search/topic-search.js";
 import { Stats } from "./stats/stats.js";
-import { openEngine, StorageError } from "./storage/engine.js";
+import { asOpenError, openEngine, StorageError } from "./storage/engine.js";
 import { type Health, Storage } from "./storage/storage.js";
 
 /** The folder with package.json, content/ and locales/: found by walking up, so src/ and dist/src/ both work. */
@@ -81,7 +81,9 @@ export async function assemble(options: AppOptions): Promise<App> {
   const intents = Intents.load(join(contentDir, "intents.json"));
 
   const sqlite = options.databaseUrl === undefined ? (options.databasePath ?? "data/bot.sqlite") : undefined;
-  const engine = await openEngine(sqlite !== undefined ? { engine: "sqlite", path: sqlite } : { engine: "postgres", url: options.databaseUrl!, poolSize: options.poolSize ?? 10 });
+  const engine = await openEngine(sqlite !== undefined ? { engine: "sqlite", path: sqlite } : { engine: "postgres", url: options.databaseUrl!, poolSize: options.poolSize ?? 10 }).catch((error: unknown) => {
+    throw asOpenError(error);
+  });
   // On PostgreSQL the chat's rate is counted there, with the read of its records (storage.ts).
   const storage = new Storage(engine, { now, conversationReplacer: redactingReplacer, ...(engine.kind === "postgres" ? { rateWindowMs: RATE_WINDOW_MS } : {}) });
   let secret;
@@ -89,7 +91,7 @@ export async function assemble(options: AppOptions): Promise<App> {
     secret = await anonSecret(storage, options.anonSecret, sqlite);
   } catch (error) {
     await storage.close();
-    throw error;
+    throw asOpenError(error);
   }
 
   const sessionTtlDays = options.sessionTtlDays ?? 30;

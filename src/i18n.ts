@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import i18next, { type TFunction } from "i18next";
+import { ContentError } from "./content/content-error.js";
 import { escapeHtml } from "./telegram/html.js";
 
 export const LANGUAGES = ["ru", "en"] as const;
@@ -21,9 +22,23 @@ export function isLang(value: unknown): value is Lang {
 export type Resources = Record<Lang, Record<string, unknown>>;
 export type Translate = TFunction;
 
+/** Both locale files; one an editor broke stops start-up with its name, like any content problem. */
 export function readLocales(dir: string): Resources {
-  const read = (lang: Lang) => JSON.parse(readFileSync(join(dir, `${lang}.json`), "utf8")) as Record<string, unknown>;
-  return { ru: read("ru"), en: read("en") };
+  const problems: string[] = [];
+  const read = (lang: Lang): Record<string, unknown> => {
+    const path = join(dir, `${lang}.json`);
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      problems.push(`locales/${lang}.json: ${path} holds no object of texts`);
+    } catch (error) {
+      problems.push(`locales/${lang}.json: cannot read ${path}: ${(error as Error).message}`);
+    }
+    return {};
+  };
+  const resources = { ru: read("ru"), en: read("en") };
+  if (problems.length > 0) throw new ContentError(problems);
+  return resources;
 }
 
 export interface I18n {

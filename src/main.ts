@@ -10,7 +10,7 @@ import { keepProfileRegistered, registerWebhook } from "./run/jobs.js";
 import { Dispatcher } from "./run/dispatcher.js";
 import { leftovers, startPolling } from "./run/polling.js";
 import { HttpServer } from "./server/http.js";
-import { StorageError } from "./storage/engine.js";
+import { DatabaseOpenError, StorageError } from "./storage/engine.js";
 
 /** Everything must be stopped within this; the process then exits 0 regardless. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -87,8 +87,9 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ContentError) throw new StartupError(error.problems.map((p) => `Content error: ${p}`));
     if (error instanceof StorageError) throw new StartupError([`Storage error: ${error.message}`]);
+    if (!(error instanceof DatabaseOpenError)) throw error;
     const where = config.database.engine === "sqlite" ? config.database.path : "the PostgreSQL server (DATABASE_URL)";
-    throw new StartupError([`Cannot open the database at ${where}: ${describeError(error).message}`]);
+    throw new StartupError([`Cannot open the database at ${where}: ${describeError(error.cause).message}`]);
   }
   running.push({ name: "storage", stop: () => app.close() });
   logger.info({ database: app.storage.engine.describe, anonSecret: app.secretOrigin }, "storage ready");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseConfig, SETTING_NAMES } from "../src/config.js";
-import { runChild } from "./support/process.js";
+import { runChild, startBotProcess } from "./support/process.js";
 
 const TOKEN = "123:abc_DEF-ghi";
 
@@ -80,6 +80,14 @@ describe("configuration", () => {
     expect(run.stderr).toContain("BOT_TOKEN");
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a database that cannot be opened is named in one line with its cause, before Telegram is called", async () => {
+    const bot = startBotProcess({ BOT_TOKEN: TOKEN, API_ROOT: "http://127.0.0.1:9", DATABASE_PATH: "/dev/null/bot.sqlite" });
+    expect(await bot.exitCode(), bot.output()).toBe(1);
+    const lines = bot.output().trim().split("\n");
+    expect(lines, bot.output()).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Cannot open the database at \/dev\/null\/bot\.sqlite: \S/);
   });
 
   it(".env.example and the README's settings table list every setting, and nothing else", () => {

@@ -1,5 +1,11 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOCALES_DIR } from "../src/app.js";
+import { assemble, LOCALES_DIR } from "../src/app.js";
+import { ContentError } from "../src/content/content.js";
+import { createLogger } from "../src/logger.js";
+import { LogCapture } from "./support/harness.js";
 import { createI18n, languageFromTelegram, localeKeys, readLocales } from "../src/i18n.js";
 
 describe("locales", () => {
@@ -43,5 +49,29 @@ describe("language detection", () => {
     ["", "en"],
   ])("%s → %s", (code, lang) => {
     expect(languageFromTelegram(code)).toBe(lang);
+  });
+});
+
+describe("locale files", () => {
+  it("a locale file an editor broke stops the app with a content error naming the file, not a database error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "asylum-locales-"));
+    try {
+      cpSync(LOCALES_DIR, dir, { recursive: true });
+      writeFileSync(join(dir, "ru.json"), readFileSync(join(LOCALES_DIR, "ru.json"), "utf8").replace(/,\s*"/, ' "'));
+      writeFileSync(join(dir, "en.json"), "[]");
+      const problems = (() => {
+        try {
+          readLocales(dir);
+        } catch (error) {
+          return error instanceof ContentError ? error.problems : [String(error)];
+        }
+        return [];
+      })();
+      expect(problems).toEqual([expect.stringMatching(/^locales\/ru\.json: cannot read .*ru\.json: /), expect.stringMatching(/^locales\/en\.json: .* holds no object of texts$/)]);
+      const logger = createLogger({ level: "silent", destination: new LogCapture() });
+      await expect(assemble({ localesDir: dir, databasePath: join(dir, "bot.sqlite"), logger })).rejects.toBeInstanceOf(ContentError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

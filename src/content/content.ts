@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { type I18n, LANGUAGES, type Lang } from "../i18n.js";
 import { parseTelegramHtml } from "../telegram/html.js";
+import { ContentError } from "./content-error.js";
 import { readTranscriptTimestamps } from "./transcript.js";
 import {
   firmFileSchema,
@@ -59,11 +60,7 @@ export interface Content {
   timestamps: ReadonlySet<string>;
 }
 
-export class ContentError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Content is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  }
-}
+export { ContentError } from "./content-error.js";
 
 export function readJson<T>(path: string, schema: z.ZodType<T>, label: string): T {
   let raw: unknown;

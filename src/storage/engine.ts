@@ -10,6 +10,18 @@ import type { Tables } from "./tables.js";
 /** A storage problem an operator can fix: printed as one line, never as a stack trace. */
 export class StorageError extends Error {}
 
+/** The database could not be reached or read at start-up (a server down, a file not readable); its cause says why. */
+export class DatabaseOpenError extends Error {
+  constructor(cause: unknown) {
+    super("cannot open the database", { cause });
+  }
+}
+
+/** Whatever opening the database threw, as the error start-up reports: StorageError already speaks to the operator. */
+export function asOpenError(error: unknown): Error {
+  return error instanceof StorageError ? error : new DatabaseOpenError(error);
+}
+
 export type Where = { engine: "sqlite"; path: string } | { engine: "postgres"; url: string; poolSize: number };
 
 export interface Engine {
