@@ -27,6 +27,17 @@ describe("locales", () => {
     }
   });
 
+  it("/help describes every command it lists, each in its own words: /forget deletes, /privacy explains", () => {
+    const i18n = createI18n(resources);
+    for (const lang of ["ru", "en"] as const) {
+      const lines = i18n.t(lang)("help.text", { username: "bot", disclaimer: "" }).split("\n");
+      const described = new Map(lines.map((line) => /^\/(\w+)(?: — |: )(.+)$/.exec(line)).flatMap((m) => (m === null ? [] : [[m[1]!, m[2]!] as const])));
+      expect([...described.keys()], lang).toEqual(expect.arrayContaining(["start", "route", "privacy", "forget", "language"]));
+      expect(new Set(described.values()).size, `${lang}: two commands described alike`).toBe(described.size);
+      expect(described.get("forget"), lang).toMatch(lang === "ru" ? /^удалить/ : /^delete/);
+    }
+  });
+
   it("Russian texts are Russian and English texts are English", () => {
     const i18n = createI18n(resources);
     for (const key of localeKeys(resources.ru).filter((k) => k.startsWith("topics.") && k.endsWith(".body"))) {
