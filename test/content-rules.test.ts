@@ -232,7 +232,7 @@ describe("the content rules, in the content", () => {
     }
   });
 
-  it("the card a relative forwards is written for where the person is: the deadline in the US, never crossing illegally at the border, the risks at entry with a visa, and no 'before a border' for someone already in the US", async () => {
+  it("the card a relative forwards is written for where the person is: the deadline in the US, never crossing illegally at the border, the risks at entry with a visa, and no 'before a border' for someone already in the US; every card says how far its sources run and the day it was made", async () => {
     tb = await start();
     const deps = tb.app.deps;
     const view = { t: deps.i18n.t("en"), lang: "en" as const, me: { username: "asylum_bot" } };
@@ -248,6 +248,7 @@ describe("the content rules, in the content", () => {
         expect(card).not.toContain(ru("route.card.delete"));
       } else expect(card).toContain(ru("route.card.delete"));
       if (answers.loc === "b") expect(card).toMatch(/Никогда не пересекайте границу незаконно/);
+      expect(card).toMatch(/\(источники — на [а-я]+ 20\d\d г\.\)\. Карточка составлена \d{1,2} [а-я]+ 20\d\d года\./);
       if (his.some((k) => ["visa-fly", "visa-fly-summons", "visa-check", "visa-check-res", "visa-check-summons", "at-border-visa"].includes(k))) expect(card).toContain("задержанных при въезде судья под залог не отпускает");
     }
     expect(cards).toBeGreaterThan(500);

@@ -299,6 +299,9 @@ describe("asking for someone close", () => {
     expect(card).toContain(ru("route.card.delete"));
     expect(card).toContain(`https://t.me/${tb.tg.botInfo.username}?start=ru_sh`);
     expect(card).toContain(ru("common.disclaimer"));
+    // Read perhaps weeks later, far from the bot: how recent its sources are and the day it was made.
+    const today = new Intl.DateTimeFormat("ru", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date()).replace(/\s*г\.$/, " года");
+    expect(card).toMatch(new RegExp(`21 октября 2022 года .*\\(источники — на [а-я]+ 20\\d\\d г\\.\\)\\. Карточка составлена ${today}\\.`));
     expect(card.length).toBeLessThanOrEqual(4096);
     expect(tb.tg.calls.find((c) => c.method === "sendMessage" && String(c.params.text).startsWith(ru("route.card.title")))!.params.parse_mode).toBeUndefined();
   });

@@ -87,6 +87,14 @@ export function listDates(r: RenderContext, items: readonly UpdateItem[] = r.con
   return `${r.t("common.listDates", { month: upTo(r, items), date: date(r, r.content.updates.newestCheck) })}${staleLine(r)}`;
 }
 
+/**
+ * A text that leaves the bot (a card forwarded to someone) may be read long after: how far the
+ * sources of what it says run, the day it was made, and the stale-list warning when due.
+ */
+export function madeOn(r: RenderContext, key: string, items: readonly UpdateItem[], today: string): string {
+  return `${r.t(key, { month: sourcesMonth(r, items) ?? upTo(r, r.content.updates.items), date: date(r, today, "long") })}${staleLine(r)}`;
+}
+
 /** One dated note: "• 25 Jun 2026 (reported): …", in its short form or in full. */
 export function noteLine(r: RenderContext, item: UpdateItem, form: "short" | "text" = "short"): string {
   return `• ${itemDate(r, item)}${labelled(r, item)}: ${r.t(`updates.items.${item.id}.${form}`)}`;

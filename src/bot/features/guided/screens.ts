@@ -1,4 +1,4 @@
-import { footer, notesBlock, PAGE_CHAR_AIM, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
+import { footer, madeOn, notesBlock, PAGE_CHAR_AIM, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
 import { deepLink } from "../../deep-link.js";
 import type { UpdateItem } from "../../../content/schema.js";
 import { htmlToText } from "../../../telegram/html.js";
@@ -265,9 +265,11 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
   const answers = decodeAnswers(code) ?? {};
   const his = routeSteps({ ...answers, who: "m" }).filter((key) => !CHAT_STEPS.has(key));
   const steps = his.map((key, i) => `${i + 1}. ${htmlToText(stepText(ru, key, false, "lead"))}`);
+  const today = new Date(deps.now()).toISOString().slice(0, 10);
   return [
     ru.t("route.card.title"),
     `${ru.t("route.card.intro")}\n${steps.join("\n")}`,
+    madeOn(renderContext(ru, deps), "route.card.madeOn", allNotes(deps, his), today),
     [ru.t("route.card.consult"), ...summaryContacts(ru, deps)].join("\n"),
     // Someone already in the US crosses no border: the card does not tell him to delete it before one.
     [ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }), ...(answers.loc === "u" ? [] : [ru.t("route.card.delete")])].join("\n"),
