@@ -16,9 +16,7 @@ afterEach(async () => {
 });
 
 /** Runs the terminal chat; `viaPty` wraps it in util-linux `script`, which gives it a real pseudo-terminal. */
-function startChat(args: string[], viaPty: boolean) {
-  dir = mkdtempSync(join(tmpdir(), "asylum-chat-"));
-  const db = join(dir, "bot.sqlite");
+function startChat(args: string[], viaPty: boolean, db = join((dir = mkdtempSync(join(tmpdir(), "asylum-chat-"))), "bot.sqlite")) {
   const command = `${process.execPath} dist/tools/chat.js --db ${db} ${args.join(" ")}`;
   child = viaPty
     ? spawn("script", ["-qfec", command, "/dev/null"], { env: { ...process.env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] })
@@ -73,5 +71,20 @@ describe.each([
     await chat.type("/quit", /$/);
     expect(await chat.exitCode()).toBe(0);
     expect(existsSync(chat.db)).toBe(true);
+  });
+});
+
+describe("npm run chat on a database an earlier chat used", () => {
+  it("answers the first message of the second chat too: its update ids go on after those the database has handled", async () => {
+    const first = startChat(["--lang", "en"], false);
+    await waitFor(() => first.output().includes("A number presses a button"), "the chat to start", 30_000, first.output);
+    await first.type("/start", `[3] ${en("buttons.topics")}`);
+    await first.type("/quit", /$/);
+    expect(await first.exitCode()).toBe(0);
+    const second = startChat(["--lang", "en"], false, first.db);
+    await waitFor(() => second.output().includes("A number presses a button"), "the chat to start", 30_000, second.output);
+    await second.type("/start", `[3] ${en("buttons.topics")}`);
+    await second.type("/quit", /$/);
+    expect(await second.exitCode()).toBe(0);
   });
 });

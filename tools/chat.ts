@@ -49,7 +49,9 @@ async function chat(): Promise<void> {
     }
     throw error;
   }
-  const tg = new LocalTelegram();
+  // Ids this database has handled (an earlier chat in it) would be skipped as repeats: this one goes on after them.
+  const last = await app.storage.db.selectFrom("handled_updates").select((eb) => eb.fn.max("update_id").as("id")).executeTakeFirst();
+  const tg = new LocalTelegram({ ...(last?.id == null ? {} : { lastUpdateId: Number(last.id) }) });
   const bot = createBot(app.deps, { token: "0:local-terminal-chat", botInfo: tg.botInfo, client: { fetch: tg.fetch } });
   tg.deliver = async (update) => {
     await bot.handleUpdate(update);

@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Keep at most this many calls in `calls` (benchmarks make millions). */
   callLogLimit?: number;
+  /** Update ids start after this one: a bot's database remembers the ids it has handled and skips them again. */
+  lastUpdateId?: number;
 }
 
 export const DEFAULT_BOT_INFO: UserFromGetMe = {
@@ -120,6 +122,7 @@ export class LocalTelegram {
     this.botInfo = options.botInfo ?? DEFAULT_BOT_INFO;
     this.now = options.now ?? Date.now;
     this.callLogLimit = options.callLogLimit ?? Infinity;
+    this.updateId = Math.max(this.updateId, options.lastUpdateId ?? 0);
   }
 
   // ---- the Bot API side -------------------------------------------------------------
