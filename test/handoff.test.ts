@@ -228,6 +228,24 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
     if (lang === "ru") expect(shared).toContain(t("summary.shortened"));
   });
 
+  it.each(["ru", "en"] as const)("%s: a short version that must lose lines loses the unanswered questions before any answer given", async (lang) => {
+    tb = await startTestBot({ contentDir: contentWithFirm(FULL_FIRM) });
+    const t = lang === "en" ? en : ru;
+    // A reader with a US visa who would rather not say the rest: the visa is the one fact the attorney gets.
+    const { message } = await summaryFor(lang, `R:${encodeAnswers({ who: "m", loc: "a", visa: "y", draft: "ns", views: "ns", rec: "ns", group: "ns" })}`);
+    const buttons = message.reply_markup!.inline_keyboard.flat();
+    const copy = (buttons.find((b) => "copy_text" in b) as { copy_text: { text: string } }).copy_text.text;
+    const shared = new URL((buttons.find((b) => b.text === t("summary.share")) as { url: string }).url).searchParams.get("text")!;
+    for (const text of [copy, shared]) {
+      expect(text).toContain(`${t("guided.questions.loc.label")}: ${t("guided.questions.loc.facts.a")}`);
+      expect(text).toContain(`${t("guided.questions.visa.label")}: ${t("guided.questions.visa.facts.y")}`);
+    }
+    // Shortened, it dropped only unanswered lines.
+    const unanswered = (text: string) => text.split("\n").filter((line) => line.endsWith(`: ${t("guided.notSaid")}`)).length;
+    if (copy.includes(t("summary.shortened"))) expect(unanswered(copy)).toBeLessThan(4);
+    expect(lang === "en" || shared.includes(t("summary.shortened"))).toBe(true);
+  });
+
   it("a relative's summary says so in its short version, and a messenger at t.me gets the text too", async () => {
     tb = await startTestBot({ contentDir: contentWithFirm({ ...FULL_FIRM, messenger: { label: "Telegram", url: "https://t.me/firm_office" } }) });
     const { message } = await summaryFor("ru", "R:orn.-pna");

@@ -28,15 +28,16 @@ export function summaryContacts(view: View, deps: ContentDeps): string[] {
   ];
 }
 
-/** The answers as facts, one line each: "Where: in Russia", with the question each answers. */
-function factLines(view: View, code: string): { id: string; line: string }[] {
+/** The answers as facts, one line each: "Where: in Russia", with the question each answers, and whether it was answered at all. */
+function factLines(view: View, code: string): { id: string; line: string; said: boolean }[] {
   const t = view.t;
   const answers = decodeAnswers(code) ?? {};
   return applicableQuestions(answers)
     .filter((q) => q.id !== "who")
     .map((q) => {
       const a = answers[q.id];
-      return { id: q.id, line: `${t(`guided.questions.${q.id}.label`)}: ${a === undefined || a === PREFER_NOT_TO_SAY ? t("guided.notSaid") : t(`guided.questions.${q.id}.facts.${a}`)}` };
+      const said = a !== undefined && a !== PREFER_NOT_TO_SAY;
+      return { id: q.id, said, line: `${t(`guided.questions.${q.id}.label`)}: ${said ? t(`guided.questions.${q.id}.facts.${a}`) : t("guided.notSaid")}` };
     });
 }
 
@@ -56,7 +57,8 @@ function keepRank(id: string): number {
 /**
  * The summary short enough for where it goes (`fits`: a copy button's 256 characters, a link's
  * length): who asks, the facts one line each, the request. What does not fit goes a whole line at
- * a time, the least needed fact first, and the text then says it was shortened; the request always stays.
+ * a time, unanswered questions first, then the least needed fact, and the text then says it was
+ * shortened; the request always stays.
  */
 export function shortSummary(view: View, code: string, fits: (text: string) => boolean = (text) => text.length <= MAX_COPY_TEXT_LENGTH): string {
   const t = view.t;
@@ -64,7 +66,8 @@ export function shortSummary(view: View, code: string, fits: (text: string) => b
   const head = t(other ? "summary.shortHeadOther" : "summary.shortHead");
   const outro = htmlToText(t(other ? "route.summary.outroOther" : "route.summary.outro"));
   const facts = factLines(view, code);
-  const dropOrder = [...facts].sort((a, b) => keepRank(b.id) - keepRank(a.id));
+  // "Prefer not to say" tells the attorney nothing: such lines go before any fact that was given.
+  const dropOrder = [...facts].sort((a, b) => Number(a.said) - Number(b.said) || keepRank(b.id) - keepRank(a.id));
   for (let dropped = 0; dropped <= facts.length; dropped++) {
     const gone = new Set(dropOrder.slice(0, dropped));
     const kept = facts.filter((f) => !gone.has(f)).map((f) => f.line);
