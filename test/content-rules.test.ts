@@ -57,7 +57,7 @@ function expectLabels(content: Content, t: Texts, lang: "ru" | "en", text: strin
 }
 
 describe("the content rules, through the bot", () => {
-  it("every route and its details, in both languages: fee notes on every fee step and on no one outside the US, one 'sources up to' per screen that covers every note of the list, labels that follow the grade, the border's reasons, the deadline, the entry risks", async () => {
+  it("every route and its details, in both languages: fee notes on every fee step and on no one outside the US, one 'sources up to' per screen that covers every note of the list, labels that follow the grade, the border's reasons, the deadline, the entry risks, and the details saying which steps they repeat", async () => {
     tb = await start();
     const content = tb.app.deps.content;
     const seen = new Set<string>();
@@ -111,6 +111,9 @@ describe("the content rules, through the bot", () => {
         detailButtons.forEach((data, i) => {
           for (const d of data.filter((x) => x.startsWith("t:"))) expect(d, `${where} details ${i + 1}`).toMatch(new RegExp(`:rd\\.${i + 1}\\.${code.replace(/[.]/g, "\\.")}$`));
         });
+        // The details repeat only the steps with more to say; when some are left out, the first page names those it has.
+        const numbered = [...details.join("\n").matchAll(/^(\d+)\. /gm)].map((m) => Number(m[1]));
+        if (numbered.length < keys.length) expect(details[0], `${where} details`).toContain(t("route.detailsSome", { steps: numbered.join(", ") }));
         const all = `${route}\n${details.join("\n")}`;
         // A step that mentions fees carries the fee note, on the route and on its details.
         for (const step of keys) {

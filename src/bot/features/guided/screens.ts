@@ -163,9 +163,11 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
   });
   // Every page says how far the notes of all the pages run, so the pages of one route agree.
   const every = allNotes(deps, detailed.map((d) => d.key));
+  // Steps whose line on the route says it all are not repeated; a reader counting steps is told so, on the first page.
+  const some = detailed.length < steps.length ? `\n${t("route.detailsSome", { steps: detailed.map((d) => steps.indexOf(d.key) + 1).join(", ") })}` : "";
   const compose = (part: typeof detailed, total: number, n: number) =>
     [
-      `${t("route.detailsTitle")}${total > 1 ? ` · ${t("updates.page", { n, total })}` : ""}`,
+      `${t("route.detailsTitle")}${total > 1 ? ` · ${t("updates.page", { n, total })}` : ""}${n === 1 ? some : ""}`,
       part.map((d) => d.line).join("\n"),
       notesBlock(r, allNotes(deps, part.map((d) => d.key)), "route.notesHeader", every),
       footer(r),
@@ -183,7 +185,7 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
     for (const step of detailed) {
       const current = pages.at(-1);
       const candidate = current === undefined ? undefined : [...current, step];
-      if (candidate !== undefined && htmlToText(compose(candidate, 9, 9)).length <= PAGE_CHAR_AIM) pages[pages.length - 1] = candidate;
+      if (candidate !== undefined && htmlToText(compose(candidate, 9, pages.length)).length <= PAGE_CHAR_AIM) pages[pages.length - 1] = candidate;
       else pages.push([step]);
     }
     if (splits.size >= 2000) splits.clear();
