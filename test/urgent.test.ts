@@ -50,6 +50,8 @@ describe("the urgent lane: someone detained in the US", () => {
     ["ru", "ICE забрали племянника"],
     ["ru", "ICE забрал мужа"],
     ["ru", "ICE задержал мужа"],
+    // Ukrainian, as a reader from a Ukrainian-language client may write (they get the Russian bot).
+    ["ru", "брата затримали в США, де його шукати"],
     ["en", "my son is detained by ICE, where is he?"],
     ["en", "ICE took my husband this morning"],
     ["en", "my brother was arrested by immigration, how do I find him"],
@@ -120,6 +122,8 @@ describe("someone detained outside the US, or where is not said", () => {
     ["ru", "сына задержали на границе, что делать"],
     ["ru", "мужа задержали на границе"],
     ["ru", "zaderzhali syna"],
+    ["ru", "Мене затримали на кордоні, що робити?"],
+    ["ru", "Мого сина затримали на кордоні"],
     ["en", "they detained me at the border what now"],
     ["en", "my son got detained, what do I do"],
   ] as const)("%s %j: asks where first (a border could be Russia's), then answers for the place", async (lang, typed) => {
