@@ -125,6 +125,8 @@ describe("the content rules, through the bot", () => {
             expect(details.join("\n"), `${where} details: ${step}`).toContain(short);
           }
         }
+        // USCIS's partial resumption never without the hold it resumes from (a reader saw "would resume" and no hold).
+        if (all.includes(t("updates.items.uscis-partial.short"))) expect(all, `${where}: uscis-hold`).toContain(t("updates.items.uscis-hold.short"));
         // No USCIS fee rule for anyone outside the US: none of their steps is about filing.
         if (answers.loc !== "u") for (const fee of FEE_RULES) expect(all, `${where}: ${fee}`).not.toContain(t(`updates.items.${fee}.short`));
         // Every border "why" cites the proclamation and the end of CBP One, on the route itself.
