@@ -326,7 +326,7 @@ describe("asking for someone close", () => {
     expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.who.text"));
     await user.press(ru("guided.questions.who.answers.o"));
     expect(user.lastBotMessage()!.text).toContain(ru("guided.questions.loc.textOther"));
-    expect(user.lastBotMessage()!.text).toContain(ru("guided.progress", { n: 2, max: 8 }));
+    expect(user.lastBotMessage()!.text).toContain(ru("guided.progress", { n: 1, max: 7 }));
     await user.send("/start ru-relatives");
     const labels = user.buttons().map((b) => b.text);
     expect(labels).toEqual(expect.arrayContaining([ru("buttons.relative"), ru("buttons.shareLink"), ru("buttons.guideRu")]));

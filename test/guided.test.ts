@@ -140,7 +140,7 @@ describe("the guided conversation", () => {
     expect(message.text).toContain(en("guided.questions.loc.text"));
     await user.tapRepeatedly("g:loc:r", message, 2);
     expect(message.text).toContain(en("guided.questions.visa.text"));
-    expect(message.text).toContain(en("guided.progress", { n: 3, max: 8 }));
+    expect(message.text).toContain(en("guided.progress", { n: 2, max: 7 }));
   });
   it("a 429 or a 5xx inside a guided step is retried and counted, and the step completes", async () => {
     tb = await startTestBot();

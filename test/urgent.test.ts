@@ -6,7 +6,7 @@ import { sentences, sourcedSentences } from "../src/content/sourced.js";
 import { createI18n, readLocales } from "../src/i18n.js";
 import { sourcesMonth } from "../src/content/render.js";
 import { bondNotes } from "../src/bot/features/urgent.js";
-import { QUESTIONS } from "../src/bot/features/guided/answers.js";
+import { MAX_QUESTIONS } from "../src/bot/features/guided/screens.js";
 import { renderContext } from "../src/bot/screens.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
 import { en, firstLine, ru, texts } from "./support/texts.js";
@@ -338,11 +338,13 @@ describe("every sentence of the urgent lane and the safety card names its source
     await user.send("/help");
     const help = user.lastBotMessage()!.text!;
     // The paragraph about what the bot asks: the questionnaire's subjects, "prefer not to say", answers kept only in the buttons.
-    const asks = t("help.text", { username: tb.tg.botInfo.username, max: QUESTIONS.length, disclaimer: "" }).trim().split("\n\n").at(-1)!;
+    const asks = t("help.text", { username: tb.tg.botInfo.username, max: MAX_QUESTIONS, disclaimer: "" }).trim().split("\n\n").at(-1)!;
     expect(help).toContain(asks);
-    // As many questions as /route counts ("Question 1 of up to 8"), "who is it for" among them.
+    // As many as /route counts once it has asked whom the route is for ("Question 1 of up to 7"), and the menu's button alike.
     await user.send("/route");
-    expect(user.lastBotMessage()!.text!).toContain(t("guided.progress", { n: 1, max: QUESTIONS.length }));
+    expect(user.lastBotMessage()!.text!).toContain(t("guided.intro", { max: MAX_QUESTIONS }));
+    await user.press(t("guided.questions.who.answers.m"));
+    expect(user.lastBotMessage()!.text!).toContain(t("guided.progress", { n: 1, max: MAX_QUESTIONS }));
     await user.send(`/start ${lang}-safety`);
     const safety = user.lastBotMessage()!.text!;
     // Pinned on purpose: the bot does ask about summons, views and arrests, so "never asks … case details" was untrue;

@@ -5,7 +5,7 @@ import { parseStartPayload } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
 import { setLanguage } from "../middleware/language.js";
 import { show } from "../screen.js";
-import { QUESTIONS } from "./guided/answers.js";
+import { MAX_QUESTIONS } from "./guided/screens.js";
 import { DETAINED_ABROAD, DETAINED_RUSSIA, DETAINED_US, FREE_HELP, URGENT_CARDS } from "../../search/answer.js";
 import { menuKeyboard, renderContext, sectionOf, topicScreen, type View } from "../screens.js";
 import type { Screen } from "../screen.js";
@@ -40,7 +40,7 @@ export function startFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   feature.command("help", async (ctx) => {
-    await show(ctx, { html: ctx.t("help.text", { username: ctx.me.username, max: QUESTIONS.length, disclaimer: ctx.t("common.disclaimer") }), keyboard: menuKeyboard(ctx) }, "new");
+    await show(ctx, { html: ctx.t("help.text", { username: ctx.me.username, max: MAX_QUESTIONS, disclaimer: ctx.t("common.disclaimer") }), keyboard: menuKeyboard(ctx) }, "new");
   });
 
   return feature;

@@ -10,10 +10,11 @@ import { type Answers, applicableQuestions, decodeAnswers, forOther, PREFER_NOT_
 import { isOwnStep, routeSteps } from "./route.js";
 import { summaryContacts } from "./summary-handoff.js";
 
-/** How many questions a flow may ask: "who is this for" is one of them unless it was answered by the button that began it. */
-function maxQuestions(preset: boolean): number {
-  return QUESTIONS.length - (preset ? 1 : 0);
-}
+/**
+ * How many questions a flow asks at most. "Who is this for", which only /route asks (the menu's
+ * buttons answer it), opens the flow uncounted, so every way in gives the same count.
+ */
+export const MAX_QUESTIONS = QUESTIONS.filter((q) => q.id !== "who").length;
 
 /**
  * A question, counted as "Question 3 of up to 7" so the count never jumps when a later question
@@ -24,12 +25,12 @@ export function questionScreen(view: View, answers: Answers, question: Question,
   const t = view.t;
   const base = `guided.questions.${question.id}`;
   const other = forOther(answers) && question.id !== "who";
-  const answered = QUESTIONS.filter((q) => answers[q.id] !== undefined).length - (preset ? 1 : 0);
-  const max = maxQuestions(preset);
+  const given = QUESTIONS.filter((q) => answers[q.id] !== undefined).length - (preset ? 1 : 0);
+  const counted = QUESTIONS.filter((q) => q.id !== "who" && answers[q.id] !== undefined).length;
   const lines = [
     ...(note === undefined ? [] : [t(`guided.${note}`)]),
-    ...(answered === 0 ? [t(forOther(answers) ? "guided.introOther" : "guided.intro", { max })] : []),
-    `<i>${t("guided.progress", { n: answered + 1, max })}</i>`,
+    ...(given === 0 ? [t(forOther(answers) ? "guided.introOther" : "guided.intro", { max: MAX_QUESTIONS })] : []),
+    ...(question.id === "who" ? [] : [`<i>${t("guided.progress", { n: counted + 1, max: MAX_QUESTIONS })}</i>`]),
     `<b>${t(other ? `${base}.textOther` : `${base}.text`)}</b>`,
   ];
   const choices = question.answers.map((a) => button.cb(t(`${base}.answers.${a}`), cb.guidedAnswer(question.id, a)));
