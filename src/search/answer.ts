@@ -110,6 +110,11 @@ export function readTyped(search: TopicSearch, intents: Intents, text: string, l
   const said = intents.recognise(text);
   const topics = () => search.search(text, lang, 3).topics;
   if (said?.intent === "detained") return detainedReading(intents, text);
+  if (said?.intent === "atBorder") {
+    const elsewhere = borderElsewhere(intents, text);
+    if (elsewhere === "russia") return { kind: "topics", topics: [LEAVE_RUSSIA, ...topics().filter((id) => id !== LEAVE_RUSSIA)].slice(0, 3) };
+    if (elsewhere !== undefined) return { kind: "place", place: elsewhere, topics: [] };
+  }
   if (said !== undefined && DECISIVE.has(said.intent)) return { kind: "intent", intent: said.intent, topics: said.intent === "relative" ? topics() : [] };
   const place = intents.place(text);
   if (place !== undefined) {
@@ -126,6 +131,23 @@ export function readTyped(search: TopicSearch, intents: Intents, text: string, l
   const found = topics();
   if (found.length > 0) return { kind: "topics", topics: found };
   return said === undefined ? { kind: "none" } : { kind: "intent", intent: said.intent, topics: [] };
+}
+
+/** The topic for someone still in Russia: leaving before a summons, and the exit ban. */
+export const LEAVE_RUSSIA = "leave-russia";
+/** The US border's neighbour: a border there is the one the warning is for. */
+const US_NEIGHBOUR = "mexico";
+
+/**
+ * "I am at the border" names no country: the US border's warning is the answer unless the text
+ * places the border in Russia (an exit crossing) or in a third country other than Mexico.
+ */
+function borderElsewhere(intents: Intents, text: string): "russia" | Place | undefined {
+  const where = intents.detainedWhere(text);
+  if (where === "us") return undefined;
+  if (where === "russia") return "russia";
+  const place = intents.place(text);
+  return place === undefined || place.id === US_NEIGHBOUR ? undefined : place;
 }
 
 /**
