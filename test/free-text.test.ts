@@ -74,6 +74,13 @@ describe("typed text, answered the way a person would", () => {
     }
   });
 
+  it.each(["\u200b", "🇺🇦", "?", "…", "🙏"])("a message without a word (%j) gets the fallback, not three arbitrary topics", async (typed) => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    await user.send(typed);
+    expect(user.lastBotMessage()!.text).toBe(en("free.noMatch"));
+  });
+
   it("nothing typed is stored or logged", async () => {
     tb = await startTestBot();
     const user = tb.user({ language_code: "ru" });

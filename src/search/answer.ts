@@ -108,7 +108,8 @@ export type TypedReading =
  */
 export function readTyped(search: TopicSearch, intents: Intents, text: string, lang: Lang): TypedReading {
   const said = intents.recognise(text);
-  const topics = () => search.search(text, lang, 3).topics;
+  // A message without a word ("?", 👍, a zero-width space) matches no topic: the search's opening list is for an empty inline query, not an answer.
+  const topics = () => (meaningful(text) ? search.search(text, lang, 3).topics : []);
   if (said?.intent === "detained") return detainedReading(intents, text);
   if (said?.intent === "atBorder") {
     const elsewhere = borderElsewhere(intents, text);
