@@ -253,6 +253,8 @@ describe("the content rules, in the content", () => {
         expect(card).not.toContain(ru("route.card.delete"));
       } else expect(card).toContain(ru("route.card.delete"));
       if (answers.loc === "b") expect(card).toMatch(/Никогда не пересекайте границу незаконно/);
+      // In Russia the bot's link may not open: the phone, which needs no Telegram, is named as the way.
+      expect(card.includes(ru("route.card.noTelegram"))).toBe(answers.loc === "r");
       expect(card).toMatch(/\(источники — на [а-я]+ 20\d\d г\.\)\. Карточка составлена \d{1,2} [а-я]+ 20\d\d года\./);
       if (his.some((k) => ["visa-fly", "visa-fly-summons", "visa-check", "visa-check-res", "visa-check-summons", "at-border-visa"].includes(k))) expect(card).toContain("задержанных при въезде судья под залог не отпускает");
     }

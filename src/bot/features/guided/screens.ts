@@ -275,7 +275,12 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
     madeOn(renderContext(ru, deps), "route.card.madeOn", allNotes(deps, his), today),
     [ru.t("route.card.consult"), ...summaryContacts(ru, deps)].join("\n"),
     // Someone already in the US crosses no border: the card does not tell him to delete it before one.
-    [ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }), ...(answers.loc === "u" ? [] : [ru.t("route.card.delete")])].join("\n"),
+    [
+      ru.t("route.card.bot", { link: deepLink(view.me.username, { lang: "ru", source: "sh" }) }),
+      // In Russia the link may need a VPN (the list's Telegram notes); the phone works without one.
+      ...(answers.loc === "r" ? [ru.t("route.card.noTelegram")] : []),
+      ...(answers.loc === "u" ? [] : [ru.t("route.card.delete")]),
+    ].join("\n"),
     `${ru.t("common.disclaimer")}\n${ru.t("common.signature", { username: view.me.username })}`,
   ]
     .map((part) => htmlToText(part))
