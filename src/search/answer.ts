@@ -111,11 +111,7 @@ export function readTyped(search: TopicSearch, intents: Intents, text: string, l
   // A message without a word ("?", 👍, a zero-width space) matches no topic: the search's opening list is for an empty inline query, not an answer.
   const topics = () => (meaningful(text) ? search.search(text, lang, 3).topics : []);
   if (said?.intent === "detained") return detainedReading(intents, text);
-  if (said?.intent === "atBorder") {
-    const elsewhere = borderElsewhere(intents, text);
-    if (elsewhere === "russia") return { kind: "topics", topics: [LEAVE_RUSSIA, ...topics().filter((id) => id !== LEAVE_RUSSIA)].slice(0, 3) };
-    if (elsewhere !== undefined) return { kind: "place", place: elsewhere, topics: [] };
-  }
+  if (said?.intent === "atBorder" && notUsBorder(intents, text)) return { kind: "topics", topics: [LEAVE_RUSSIA, ...topics().filter((id) => id !== LEAVE_RUSSIA)].slice(0, 3) };
   if (said !== undefined && DECISIVE.has(said.intent)) return { kind: "intent", intent: said.intent, topics: said.intent === "relative" ? topics() : [] };
   const place = intents.place(text);
   if (place !== undefined) {
@@ -141,14 +137,15 @@ const US_NEIGHBOUR = "mexico";
 
 /**
  * "I am at the border" names no country: the US border's warning is the answer unless the text
- * places the border in Russia (an exit crossing) or in a third country other than Mexico.
+ * places the border in Russia or names another country than Mexico («на границе с Грузией»):
+ * that is the way out of Russia, where the exit ban is what matters.
  */
-function borderElsewhere(intents: Intents, text: string): "russia" | Place | undefined {
+function notUsBorder(intents: Intents, text: string): boolean {
   const where = intents.detainedWhere(text);
-  if (where === "us") return undefined;
-  if (where === "russia") return "russia";
+  if (where === "us") return false;
+  if (where === "russia") return true;
   const place = intents.place(text);
-  return place === undefined || place.id === US_NEIGHBOUR ? undefined : place;
+  return place !== undefined && place.id !== US_NEIGHBOUR;
 }
 
 /**

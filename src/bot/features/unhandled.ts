@@ -23,7 +23,8 @@ function topicButtons(view: View, topics: readonly string[], limit: number) {
  * (the decision is search/answer.ts's readTyped): deleting one's data gets the /forget button;
  * "are you a bot?" an honest answer and the lawyer; someone detained the urgent lane for where it
  * happened (the US, Russia, a third country), or the question where; someone at the US border the
- * border warning (a border the text places in Russia gets leaving Russia, in a third country its card); someone close the relative's path; fear a kind word, the route and the lawyer;
+ * border warning (at Russia's or a country's other than Mexico, leaving Russia); someone close the
+ * relative's path; fear a kind word, the route and the lawyer;
  * the one-year deadline its rule; no money free legal help beside the firm; a country the card for
  * a third country; calling, a lawyer or the price the lawyer screen; small talk a short reply; a
  * question the topics. Nothing typed is stored or logged. Media and unknown commands get the
