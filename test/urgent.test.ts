@@ -124,6 +124,8 @@ describe("someone detained outside the US, or where is not said", () => {
     ["ru", "zaderzhali syna"],
     ["ru", "Мене затримали на кордоні, що робити?"],
     ["ru", "Мого сина затримали на кордоні"],
+    // "Russia" in another sense than where: the detention is still to be placed.
+    ["ru", "брата задержали, он уехал, чтобы не воевать с Россией"],
     ["en", "they detained me at the border what now"],
     ["en", "my son got detained, what do I do"],
   ] as const)("%s %j: asks where first (a border could be Russia's), then answers for the place", async (lang, typed) => {
