@@ -75,6 +75,11 @@ describe("what has changed since 2022", () => {
       for (const situation of item.situations) expect(entry).toContain(t(`updates.situations.${situation}`));
       for (const source of item.sources) expect(entry).toContain(publisher(source, lang));
     }
+    // Numbered across a subject's pages, as its button counts them: 1 to n, none twice.
+    for (const group of updates.groups) {
+      const numbers = pages.filter((p) => p.group === group).flatMap((p) => [...p.text.matchAll(/^(\d+)\. /gm)].map((m) => Number(m[1])));
+      expect(numbers, `${lang} ${group}`).toEqual(updates.inGroup(group).map((_, i) => i + 1));
+    }
     // Newest first within each subject: the entries' order matches the dates.
     for (const group of updates.groups) {
       const order = updates.inGroup(group).map((i) => all.indexOf(t(`updates.items.${i.id}.short`)));

@@ -151,7 +151,8 @@ export function updatesScreen(view: View, deps: ContentDeps, back: Back): Screen
 function updatePages(r: RenderContext, view: View, group: string, items: readonly UpdateItem[]): UpdateItem[][] {
   const head = updatesHead(view, group);
   const tail = updatesTail(r, items);
-  const widest = (item: UpdateItem) => Math.max(htmlToText(updateLine(r, item, 9)).length, htmlToText(updateSources(r, item, 9)).length);
+  // Numbered across pages (a subject's twelfth item is 12 on its page too): sized for two digits.
+  const widest = (item: UpdateItem) => Math.max(htmlToText(updateLine(r, item, 99)).length, htmlToText(updateSources(r, item, 99)).length);
   return paginate(items, widest, (n, total) => htmlToText(`${head(n, total)}\n\n\n\n${tail}`).length);
 }
 
@@ -172,26 +173,29 @@ export function updatesPageScreen(view: View, deps: ContentDeps, group: string, 
   const pages = updatePages(r, view, group, items);
   const shown = pages[page - 1];
   if (shown === undefined) return undefined;
+  const before = pages.slice(0, page - 1).flat().length;
   const turn = [
     ...(page > 1 ? [button.cb(view.t("buttons.previousPage"), cb.updatesPage(group, page - 1, back))] : []),
     ...(page < pages.length ? [button.cb(view.t("buttons.nextPage"), cb.updatesPage(group, page + 1, back))] : []),
   ];
   return {
-    html: [updatesHead(view, group)(page, pages.length), shown.map((item, i) => updateLine(r, item, i + 1)).join("\n"), updatesTail(r, items)].join("\n\n"),
+    html: [updatesHead(view, group)(page, pages.length), shown.map((item, i) => updateLine(r, item, before + i + 1)).join("\n"), updatesTail(r, items)].join("\n\n"),
     keyboard: [[button.cb(view.t("buttons.sources"), cb.updatesSources(group, page, back))], ...(turn.length > 0 ? [turn] : []), navRow(view, cb.updates(back))],
   };
 }
 
-/** The sources of one page's items, numbered as on the page, and whom each concerns. */
+/** The sources of one page's items, numbered as on the page (across the subject's pages), and whom each concerns. */
 export function updatesSourcesScreen(view: View, deps: ContentDeps, group: string, page: number, back: Back): Screen | undefined {
   const items = deps.content.updates.inGroup(group);
   if (items.length === 0) return undefined;
   const r = renderContext(view, deps);
-  const shown = updatePages(r, view, group, items)[page - 1];
+  const pages = updatePages(r, view, group, items);
+  const shown = pages[page - 1];
   if (shown === undefined) return undefined;
+  const before = pages.slice(0, page - 1).flat().length;
   const head = `<b>${view.t("updates.sourcesTitle", { title: view.t(`updates.groups.${group}`) })}</b>`;
   return {
-    html: [head, shown.map((item, i) => updateSources(r, item, i + 1)).join("\n"), updatesTail(r, items)].join("\n\n"),
+    html: [head, shown.map((item, i) => updateSources(r, item, before + i + 1)).join("\n"), updatesTail(r, items)].join("\n\n"),
     keyboard: [navRow(view, cb.updatesPage(group, page, back))],
   };
 }
