@@ -169,7 +169,7 @@ export function routeDetailsScreen(view: View, deps: ContentDeps, code: string, 
   const compose = (part: typeof detailed, total: number, n: number) =>
     [
       `${t("route.detailsTitle")}${total > 1 ? ` · ${t("updates.page", { n, total })}` : ""}${n === 1 ? some : ""}`,
-      part.map((d) => d.line).join("\n"),
+      part.map((d) => d.line).join("\n\n"),
       notesBlock(r, allNotes(deps, part.map((d) => d.key)), "route.notesHeader", every),
       footer(r),
     ]
