@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CONTENT_DIR } from "../src/app.js";
 import { encodeAnswers, forOther, nextQuestion } from "../src/bot/features/guided/answers.js";
 import { routeSteps } from "../src/bot/features/guided/route.js";
-import { routeCard, routeDetailsScreen } from "../src/bot/features/guided/screens.js";
+import { routeCard, routeDetailsScreen, routeNotes } from "../src/bot/features/guided/screens.js";
 import { htmlToText } from "../src/telegram/html.js";
 import type { Content } from "../src/content/content.js";
 import { createI18n, localeKeys, readLocales } from "../src/i18n.js";
@@ -237,7 +237,7 @@ describe("the content rules, in the content", () => {
     }
   });
 
-  it("the card a relative forwards is written for where the person is: the deadline in the US, never crossing illegally at the border, the risks at entry with a visa, and no 'before a border' for someone already in the US; every card says how far its sources run and the day it was made", async () => {
+  it("the card a relative forwards is written for where the person is: the deadline in the US, never crossing illegally at the border, the risks at entry with a visa, and no 'before a border' for someone already in the US; every card carries its dated reasons, says how far its sources run and the day it was made", async () => {
     tb = await start();
     const deps = tb.app.deps;
     const view = { t: deps.i18n.t("en"), lang: "en" as const, me: { username: "asylum_bot" } };
@@ -256,6 +256,9 @@ describe("the content rules, in the content", () => {
       // In Russia the bot's link may not open: the phone, which needs no Telegram, is named as the way.
       expect(card.includes(ru("route.card.noTelegram"))).toBe(answers.loc === "r");
       expect(card).toMatch(/\(источники — на [а-я]+ 20\d\d г\.\)\. Карточка составлена \d{1,2} [а-я]+ 20\d\d года\./);
+      // Read away from the bot, it carries the dated reasons that change what he must do (the fee rule, courthouse arrests…).
+      for (const item of routeNotes(deps, his.filter((k) => !k.startsWith("phone") && k !== "consult"), 0)) expect(card, `${item.id} ${JSON.stringify(answers)}`).toContain(ru(`updates.items.${item.id}.short`));
+      expect(card.length).toBeLessThanOrEqual(4096);
       if (his.some((k) => ["visa-fly", "visa-fly-summons", "visa-check", "visa-check-res", "visa-check-summons", "at-border-visa"].includes(k))) expect(card).toContain("задержанных при въезде судья под залог не отпускает");
     }
     expect(cards).toBeGreaterThan(500);

@@ -269,10 +269,14 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
   const his = routeSteps({ ...answers, who: "m" }).filter((key) => !CHAT_STEPS.has(key));
   const steps = his.map((key, i) => `${i + 1}. ${htmlToText(stepText(ru, key, false, "lead"))}`);
   const today = new Date(deps.now()).toISOString().slice(0, 10);
+  const r = renderContext(ru, deps);
+  // The card is read away from the bot, where no one can tap for the reasons: they travel with it, dated.
+  const notes = routeNotes(deps, his, ROUTE_NOTES);
   return [
     ru.t("route.card.title"),
     `${ru.t("route.card.intro")}\n${steps.join("\n")}`,
-    madeOn(renderContext(ru, deps), "route.card.madeOn", allNotes(deps, his), today),
+    notesBlock(r, notes, "route.notesHeader"),
+    madeOn(r, "route.card.madeOn", notes, today),
     [ru.t("route.card.consult"), ...summaryContacts(ru, deps)].join("\n"),
     // Someone already in the US crosses no border: the card does not tell him to delete it before one.
     [
@@ -283,6 +287,7 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
     ].join("\n"),
     `${ru.t("common.disclaimer")}\n${ru.t("common.signature", { username: view.me.username })}`,
   ]
+    .filter((part) => part !== "")
     .map((part) => htmlToText(part))
     .join("\n\n");
 }
