@@ -167,10 +167,19 @@ describe("the content rules, through the bot", () => {
         expect(text).not.toMatch(lang === "en" ? /\(checked \d/ : /\(проверено \d/);
         expectLabels(content, t, lang, text, `${lang} ${topic.id}`);
         for (const note of content.notesFor(topic.id)) expect(text, `${lang}/${topic.id}/${note.id}`).toContain(t(`updates.items.${note.id}.short`));
+        // A note never without the later one that qualifies it: "served after 7 days" without "the ban may start the same day" reads as a week's grace.
+        const ids = content.notesFor(topic.id).map((n) => n.id);
+        for (const [note, qualifier] of QUALIFIED) if (ids.includes(note)) expect(ids, `${topic.id}: ${note} without ${qualifier}`).toContain(qualifier);
       }
     }
   });
 });
+
+/** Notes that must not be shown without another: the exit ban's 7-day rule without its earlier start (8b, 8c), USCIS's resumption without its hold (3c, 3a). */
+const QUALIFIED = [
+  ["exit-ban", "exit-ban-earlier"],
+  ["uscis-partial", "uscis-hold"],
+] as const;
 
 describe("the content rules, in the content", () => {
   const i18n = createI18n(readLocales(LOCALES_DIR));
