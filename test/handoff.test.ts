@@ -178,6 +178,9 @@ describe("the summary for the lawyer reaches the lawyer in one tap, without the 
     const text = message.text!;
     expect(text).toContain(tb.app.deps.content.firm.name[lang]);
     expect(text).toContain("📞 +1 646-859-0205");
+    // Read later by the firm: the day it was made.
+    const today = new Intl.DateTimeFormat(lang === "ru" ? "ru" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date()).replace(/\s*г\.$/, " года");
+    expect(text).toContain(t("route.summary.madeOn", { date: today }));
   });
 
   it.each(["en", "ru"] as const)("%s, with an e-mail, a messenger and a booking page: every contact in the footer, the messenger with the text filled in", async (lang) => {
