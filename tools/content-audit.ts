@@ -177,14 +177,14 @@ export function auditContent(current: ContentDeps, sourceDir = join(CONTENT_DIR,
       const summary = routeSummary(view, deps, code);
       if (summary.length > MAX_MESSAGE_LENGTH) problems.push(`summary ${code} (${lang}): ${summary.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
       if (lang === "ru") for (const p of acronymProblems(summary, glossary)) problems.push(`summary ${code} (ru): ${p}`);
-      // The card a relative forwards is in Russian whatever the asker's language: each distinct one is read once.
-      if (forOther(answers)) {
+      // The card a relative forwards is in Russian whatever the asker's language, and follows from his
+      // own steps and where he is: each such card is rendered and read once.
+      const his = forOther(answers) ? `${routeSteps({ ...answers, who: "m" }).join(",")}|${answers.loc ?? ""}` : undefined;
+      if (his !== undefined && !cards.has(his)) {
+        cards.add(his);
         const card = routeCard(view, deps, code);
-        if (!cards.has(card)) {
-          cards.add(card);
-          if (card.length > MAX_MESSAGE_LENGTH) problems.push(`card ${code}: ${card.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
-          for (const p of acronymProblems(card, glossary)) problems.push(`card ${code} (ru): ${p}`);
-        }
+        if (card.length > MAX_MESSAGE_LENGTH) problems.push(`card ${code}: ${card.length} characters, over Telegram's ${MAX_MESSAGE_LENGTH}`);
+        for (const p of acronymProblems(card, glossary)) problems.push(`card ${code} (ru): ${p}`);
       }
       // The copy button carries the short version: checkButtons holds it to 1-256 characters.
       for (const p of checkButtons(summaryKeyboard(view, deps, code).flat())) problems.push(`summary ${code} (${lang}): ${p}`);

@@ -1,4 +1,5 @@
-import { date, footer, madeOn, notesBlock, PAGE_CHAR_AIM, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
+import { formatDate } from "../../../content/dates.js";
+import { footer, madeOn, notesBlock, PAGE_CHAR_AIM, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
 import { deepLink } from "../../deep-link.js";
 import type { UpdateItem } from "../../../content/schema.js";
 import { htmlToText } from "../../../telegram/html.js";
@@ -243,7 +244,7 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
     `${plain(t("route.summary.routeHeader"))}\n${steps.join("\n")}`,
     [plain(t(other ? "route.summary.outroOther" : "route.summary.outro")), ...summaryContacts(view, deps).map((line) => htmlToText(line))].join("\n"),
     // Read later, by the firm: the day it was made (the answers may have changed since).
-    `${t("route.summary.madeOn", { date: date(renderContext(view, deps), new Date(deps.now()).toISOString().slice(0, 10), "long") })}\n${plain(t("common.signature", { username: view.me.username }))}`,
+    `${t("route.summary.madeOn", { date: formatDate(t, new Date(deps.now()).toISOString().slice(0, 10)) })}\n${plain(t("common.signature", { username: view.me.username }))}`,
   ].join("\n\n");
 }
 
