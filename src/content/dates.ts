@@ -11,6 +11,11 @@ function format(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateT
 
 const texts = new Map<string, string>();
 
+/** The UTC day of a moment as YYYY-MM-DD, the form formatDate reads and the stats' days are keyed by. */
+export function isoDay(at: number | Date): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
 /**
  * A date as readers see it, never ambiguous: "21 October 2022" or "25 Jun 2026" in English,
  * "21 октября 2022 года" or "25 июня 2026 г." in Russian. Accepts YYYY-MM-DD, or YYYY-MM when only

@@ -1,3 +1,4 @@
+import { isoDay } from "../content/dates.js";
 import { citedPages, date, firmAbout, itemLabels, listDates, noteLine, notesHeader, pageAddress, pageCitation, type RenderContext, situationsText, sourceLine, sourcesMonth } from "../content/render.js";
 import type { Source, Topic, UpdateItem } from "../content/schema.js";
 import { escapeHtml } from "../telegram/html.js";
@@ -71,7 +72,7 @@ details{border-top:1px solid #ccc;margin-top:.6em}summary{cursor:pointer;padding
 </head>
 <body>
 <h1>${escapeHtml(t("guide.docTitle"))}</h1>
-<p>${t("guide.intro", { recorded, generated: date(r, generatedOn.toISOString().slice(0, 10), "long") })}</p>
+<p>${t("guide.intro", { recorded, generated: date(r, isoDay(generatedOn), "long") })}</p>
 ${stale}
 <section class="box" id="summary">
 <h2 style="margin-top:.5em;border:0;padding:0">${t("guide.summaryTitle")}</h2>

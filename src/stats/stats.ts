@@ -1,3 +1,4 @@
+import { isoDay } from "../content/dates.js";
 import type { Logger } from "../logger.js";
 import { describeError } from "../privacy/describe-error.js";
 import type { Storage } from "../storage/storage.js";
@@ -27,7 +28,7 @@ export class Stats {
   ) {}
 
   count(name: StatName, label = ""): void {
-    const key = `${this.day(this.now())}\u0000${name}\u0000${label}`;
+    const key = `${isoDay(this.now())}\u0000${name}\u0000${label}`;
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
   }
 
@@ -63,10 +64,6 @@ export class Stats {
   /** Totals over the last `days` days, today included. */
   async summary(days: number): Promise<StatRow[]> {
     await this.flush();
-    return this.storage.countsSince(this.day(this.now() - (days - 1) * 86_400_000));
-  }
-
-  private day(ms: number): string {
-    return new Date(ms).toISOString().slice(0, 10);
+    return this.storage.countsSince(isoDay(this.now() - (days - 1) * 86_400_000));
   }
 }

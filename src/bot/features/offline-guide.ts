@@ -1,3 +1,4 @@
+import { isoDay } from "../../content/dates.js";
 import { Composer, InputFile } from "grammy";
 import { buildOfflineGuide } from "../../guide/offline-guide.js";
 import type { Lang } from "../../i18n.js";
@@ -20,7 +21,7 @@ export function offlineGuideFeature(deps: BotDeps, buttons: CallbackRouter): Com
 
   function file(ctx: BotContext, lang: Lang, forRelative: boolean): Buffer {
     const today = new Date(deps.now());
-    const key = `${lang}|${forRelative}|${ctx.me.username}|${today.toISOString().slice(0, 10)}`;
+    const key = `${lang}|${forRelative}|${ctx.me.username}|${isoDay(today)}`;
     let bytes = cache.get(key);
     if (bytes === undefined) {
       if (cache.size >= 8) cache.clear();

@@ -1,4 +1,4 @@
-import { formatDate } from "../../../content/dates.js";
+import { formatDate, isoDay } from "../../../content/dates.js";
 import { footer, madeOn, notesBlock, PAGE_CHAR_AIM, SCREEN_CHAR_BUDGET } from "../../../content/render.js";
 import { deepLink } from "../../deep-link.js";
 import type { UpdateItem } from "../../../content/schema.js";
@@ -244,7 +244,7 @@ export function routeSummary(view: View, deps: ContentDeps, code: string): strin
     `${plain(t("route.summary.routeHeader"))}\n${steps.join("\n")}`,
     [plain(t(other ? "route.summary.outroOther" : "route.summary.outro")), ...summaryContacts(view, deps).map((line) => htmlToText(line))].join("\n"),
     // Read later, by the firm: the day it was made (the answers may have changed since).
-    `${t("route.summary.madeOn", { date: formatDate(t, new Date(deps.now()).toISOString().slice(0, 10)) })}\n${plain(t("common.signature", { username: view.me.username }))}`,
+    `${t("route.summary.madeOn", { date: formatDate(t, isoDay(deps.now())) })}\n${plain(t("common.signature", { username: view.me.username }))}`,
   ].join("\n\n");
 }
 
@@ -270,7 +270,7 @@ export function routeCard(view: View, deps: ContentDeps, code: string): string {
   const answers = decodeAnswers(code) ?? {};
   const his = routeSteps({ ...answers, who: "m" }).filter((key) => !CHAT_STEPS.has(key));
   const steps = his.map((key, i) => `${i + 1}. ${htmlToText(stepText(ru, key, false, "lead"))}`);
-  const today = new Date(deps.now()).toISOString().slice(0, 10);
+  const today = isoDay(deps.now());
   const r = renderContext(ru, deps);
   // The card is read away from the bot, where no one can tap for the reasons: they travel with it, dated.
   const notes = routeNotes(deps, his, ROUTE_NOTES);
