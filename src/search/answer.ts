@@ -131,7 +131,7 @@ export function readTyped(search: TopicSearch, intents: Intents, text: string, l
 }
 
 /** The topic for someone still in Russia: leaving before a summons, and the exit ban. */
-export const LEAVE_RUSSIA = "leave-russia";
+const LEAVE_RUSSIA = "leave-russia";
 /** The US border's neighbour: a border there is the one the warning is for. */
 const US_NEIGHBOUR = "mexico";
 
