@@ -86,6 +86,30 @@ describe("topic browser", () => {
     expect(update).toThrow(/update "cbp-one": ru updates\.items\.cbp-one\.short is not valid Telegram HTML/);
   });
 
+  it("a list that shows a note without the notes that qualify it stops start-up, naming the list and both notes", async () => {
+    const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const i18n = createI18n(readLocales(LOCALES_DIR));
+    const planted = (file: string, edit: (json: Record<string, unknown>) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), "asylum-content-"));
+      cpSync(CONTENT_DIR, dir, { recursive: true });
+      const json = JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
+      edit(json);
+      writeFileSync(join(dir, file), JSON.stringify(json));
+      return () => loadContent(dir, i18n);
+    };
+    type Lists = { topics: { id: string; notes: string[] }[]; steps: Record<string, { notes: string[]; keep?: string[] }>; texts: Record<string, string[][]>; items: { id: string; shownWith?: string[] }[] };
+    const without = (list: string[], id: string) => list.splice(list.indexOf(id), 1);
+    expect(planted("topics.json", () => undefined)).not.toThrow();
+    const topic = planted("topics.json", (j) => without((j as unknown as Lists).topics.find((t) => t.id === "leave-russia")!.notes, "exit-ban-earlier"));
+    expect(topic).toThrow(ContentError);
+    expect(topic).toThrow(/topic "leave-russia": shows note "exit-ban" without "exit-ban-earlier", which qualifies it/);
+    expect(planted("routes.json", (j) => without((j as unknown as Lists).steps.leave!.notes, "exit-ban-earlier"))).toThrow(/route step "leave": shows note "exit-ban" without "exit-ban-earlier"/);
+    expect(planted("routes.json", (j) => ((j as unknown as Lists).steps["us-file"]!.keep = ["uscis-partial"]))).toThrow(/route step "us-file" \(keep\): shows note "uscis-partial" without "uscis-hold"/);
+    expect(planted("sourced.json", (j) => ((j as unknown as Lists).texts["urgent.russia.exit"] = [["update:exit-ban"]]))).toThrow(/sourced\.json: urgent\.russia\.exit: shows note "exit-ban" without "exit-ban-earlier"/);
+    expect(planted("updates.json", (j) => ((j as unknown as Lists).items.find((i) => i.id === "exit-ban")!.shownWith = ["no-such-item"]))).toThrow(/update "exit-ban" \(shownWith\): note "no-such-item" is not in updates\.json/);
+  });
+
   it("once the operator sets videoUrl, every cited minute links to that minute of the video", async () => {
     const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");

@@ -49,6 +49,8 @@ export interface Content {
   };
   /** A topic's dated notes, most important first. */
   notesFor(topicId: string): readonly UpdateItem[];
+  /** The items that qualify this one (updates.json, shownWith): wherever it is shown, they are too. */
+  qualifiers(item: UpdateItem): readonly UpdateItem[];
   step(key: string): RouteStep | undefined;
   firm: FirmFile;
   /** Official pages the content names, with their addresses and check dates (content/pages.json). */
@@ -168,6 +170,19 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     else if (!isShown(item)) problems.push(`${where}: note "${noteId}" is unverified and must never be shown`);
   };
 
+  for (const item of updatesFile.items) {
+    for (const other of item.shownWith ?? []) {
+      if (other === item.id) problems.push(`update "${item.id}": is listed in its own shownWith`);
+      else shownNote(other, `update "${item.id}" (shownWith)`);
+    }
+  }
+  /** A list that shows an item shows what qualifies it: "served after 7 days" alone reads as a week's grace. */
+  const qualified = (list: readonly string[], where: string) => {
+    for (const note of list) {
+      for (const other of updateById.get(note)?.shownWith ?? []) if (!list.includes(other)) problems.push(`${where}: shows note "${note}" without "${other}", which qualifies it (updates.json, shownWith)`);
+    }
+  };
+
   const topicIds = new Set<string>();
   for (const topic of topicsFile.topics) {
     if (topicIds.has(topic.id)) problems.push(`topic "${topic.id}": the id is used twice`);
@@ -186,6 +201,7 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
       if (rel === topic.id) problems.push(`${where}: lists itself as related`);
     }
     for (const note of topic.notes) shownNote(note, where);
+    qualified(topic.notes, where);
     for (const lang of LANGUAGES) {
       for (const field of ["title", "button", "description", "body"]) missing(lang, `topics.${topic.id}.${field}`, where);
       html(lang, `topics.${topic.id}.body`, where, { recorded: "" });
@@ -220,6 +236,8 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     if (!topicIds.has(step.topic)) problems.push(`${where}: topic "${step.topic}" does not exist`);
     for (const note of step.notes) shownNote(note, where);
     for (const note of step.keep ?? []) if (!step.notes.includes(note)) problems.push(`${where}: keeps note "${note}", which is not among its notes`);
+    qualified(step.notes, where);
+    qualified(step.keep ?? [], `${where} (keep)`);
     for (const lang of LANGUAGES) {
       if (!i18n.has(lang, `route.steps.${key}.lead`) && !i18n.has(lang, `route.stepsOther.${key}.lead`)) problems.push(`${where}: missing ${lang} translation route.steps.${key}.lead (or route.stepsOther.${key}.lead for a step only a relative takes)`);
     }
@@ -232,6 +250,7 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   // References must point somewhere; whether every sentence has one is the content check's (it reads the texts).
   for (const [key, refs] of Object.entries(sourcedFile.texts)) {
     for (const lang of LANGUAGES) missing(lang, key, `sourced.json`);
+    qualified(refs.flat().filter((ref) => ref.startsWith("update:")).map((ref) => ref.slice("update:".length)), `sourced.json: ${key}`);
     for (const ref of refs.flat()) {
       const [kind, ...rest] = ref.split(":");
       const arg = rest.join(":");
@@ -250,6 +269,7 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   const shown = updatesFile.items.filter(isShown).sort(newestFirst);
   const byGroup = new Map(updatesFile.groups.map((g) => [g, shown.filter((i) => i.group === g)]));
   const notes = new Map(topicsFile.topics.map((t) => [t.id, t.notes.map((n) => updateById.get(n)!)]));
+  const qualifiers = new Map(updatesFile.items.map((i) => [i, (i.shownWith ?? []).map((n) => updateById.get(n)!)]));
   const steps = new Map(
     Object.entries(routesFile.steps).map(([key, s]) => [key, { key, topic: s.topic, notes: s.notes.map((n) => updateById.get(n)!), keep: (s.keep ?? []).map((n) => updateById.get(n)!) }]),
   );
@@ -267,6 +287,7 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
       all: updatesFile.items,
     },
     notesFor: (topicId) => notes.get(topicId) ?? [],
+    qualifiers: (item) => qualifiers.get(item) ?? [],
     step: (key) => steps.get(key),
     firm,
     pages: pagesFile.pages,

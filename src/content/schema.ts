@@ -69,6 +69,12 @@ export const updatesFileSchema = z.object({
       /** The date of the newest source, when no source below carries one (undated pages): the item's "sources up to". */
       sourcesUpTo: z.string().regex(DAY_OR_MONTH, "must be a YYYY-MM-DD or YYYY-MM date").optional(),
       situations: z.array(z.string()).min(1),
+      /**
+       * Items that qualify this one, so that it is never shown without them: the exit ban "7 days
+       * after a summons is served" reads as a week's grace without "it may start the day the summons
+       * is sent". Every list that shows the item lists them too, and what picks notes by room picks them together.
+       */
+      shownWith: z.array(id).min(1).optional(),
       sources: z.array(source).min(1, "needs at least one source"),
     }),
   ),

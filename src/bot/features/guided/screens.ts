@@ -68,14 +68,16 @@ export function stepText(view: View, key: string, other: boolean, part: "lead" |
 export function routeNotes(deps: ContentDeps, steps: readonly string[], limit: number): UpdateItem[] {
   const ordered = [...steps.filter((k) => !isOwnStep(k)), ...steps.filter((k) => isOwnStep(k))].map((key) => deps.content.step(key)!);
   const picked: UpdateItem[] = [];
-  for (const step of ordered) for (const item of step.keep) if (!picked.includes(item)) picked.push(item);
-  // Then each step's most important note not shown yet, step by step, round after round.
+  // A note comes with the notes that qualify it, or not at all (updates.json, shownWith).
+  const withQualifiers = (item: UpdateItem) => [item, ...deps.content.qualifiers(item)].filter((n) => !picked.includes(n));
+  for (const step of ordered) for (const item of step.keep) picked.push(...withQualifiers(item));
+  // Then each step's most important note not shown yet that fits, step by step, round after round.
   for (let added = true; added && picked.length < limit; ) {
     added = false;
     for (const step of ordered) {
-      const item = step.notes.find((n) => !picked.includes(n));
-      if (item !== undefined && picked.length < limit) {
-        picked.push(item);
+      const item = step.notes.find((n) => !picked.includes(n) && picked.length + withQualifiers(n).length <= limit);
+      if (item !== undefined) {
+        picked.push(...withQualifiers(item));
         added = true;
       }
     }
