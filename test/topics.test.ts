@@ -12,8 +12,11 @@ const CITED = /(?:Video|Видео): ((?:\d{2}:\d{2}(?:, )?)+)/;
 
 let tb: TestBot;
 afterEach(async () => {
+  // The tests of loading the content start no bot: nothing to close, also when run alone.
+  if (tb === undefined) return;
   expect(tb.tg.rejected, "Bot API calls rejected").toEqual([]);
   await tb.close();
+  tb = undefined as never;
 });
 
 describe("topic browser", () => {
@@ -108,6 +111,9 @@ describe("topic browser", () => {
     expect(planted("routes.json", (j) => ((j as unknown as Lists).steps["us-file"]!.keep = ["uscis-partial"]))).toThrow(/route step "us-file" \(keep\): shows note "uscis-partial" without "uscis-hold"/);
     expect(planted("sourced.json", (j) => ((j as unknown as Lists).texts["urgent.russia.exit"] = [["update:exit-ban"]]))).toThrow(/sourced\.json: urgent\.russia\.exit: shows note "exit-ban" without "exit-ban-earlier"/);
     expect(planted("updates.json", (j) => ((j as unknown as Lists).items.find((i) => i.id === "exit-ban")!.shownWith = ["no-such-item"]))).toThrow(/update "exit-ban" \(shownWith\): note "no-such-item" is not in updates\.json/);
+    // What qualifies a qualifier comes too: the lists that show the earlier start all show the register.
+    const chained = planted("updates.json", (j) => ((j as unknown as Lists).items.find((i) => i.id === "exit-ban-earlier")!.shownWith = ["e-register"]))();
+    expect(chained.qualifiers(chained.updates.all.find((i) => i.id === "exit-ban")!).map((i) => i.id)).toEqual(["exit-ban-earlier", "e-register"]);
   });
 
   it("once the operator sets videoUrl, every cited minute links to that minute of the video", async () => {

@@ -49,7 +49,7 @@ export interface Content {
   };
   /** A topic's dated notes, most important first. */
   notesFor(topicId: string): readonly UpdateItem[];
-  /** The items that qualify this one (updates.json, shownWith): wherever it is shown, they are too. */
+  /** The items that qualify this one, and those that qualify them (updates.json, shownWith): wherever it is shown, they are too. */
   qualifiers(item: UpdateItem): readonly UpdateItem[];
   step(key: string): RouteStep | undefined;
   firm: FirmFile;
@@ -269,7 +269,10 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   const shown = updatesFile.items.filter(isShown).sort(newestFirst);
   const byGroup = new Map(updatesFile.groups.map((g) => [g, shown.filter((i) => i.group === g)]));
   const notes = new Map(topicsFile.topics.map((t) => [t.id, t.notes.map((n) => updateById.get(n)!)]));
-  const qualifiers = new Map(updatesFile.items.map((i) => [i, (i.shownWith ?? []).map((n) => updateById.get(n)!)]));
+  // Transitively: what qualifies a qualifier comes too.
+  const qualifiersOf = (item: UpdateItem, seen: Set<UpdateItem>): UpdateItem[] =>
+    (item.shownWith ?? []).map((n) => updateById.get(n)!).filter((q) => !seen.has(q) && seen.add(q)).flatMap((q) => [q, ...qualifiersOf(q, seen)]);
+  const qualifiers = new Map(updatesFile.items.map((i) => [i, qualifiersOf(i, new Set([i]))]));
   const steps = new Map(
     Object.entries(routesFile.steps).map(([key, s]) => [key, { key, topic: s.topic, notes: s.notes.map((n) => updateById.get(n)!), keep: (s.keep ?? []).map((n) => updateById.get(n)!) }]),
   );
