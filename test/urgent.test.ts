@@ -163,6 +163,10 @@ describe("someone detained outside the US, or where is not said", () => {
   it.each([
     ["ru", "мужа задержали в Шереметьево на выезде"],
     ["en", "my husband was detained at the Russian border"],
+    // Not let out at the Russian border, as a reader wrote it in both languages.
+    ["ru", "я на границе с Россией, меня не выпускают"],
+    ["en", "I'm at the Russian border and they won't let me out"],
+    ["en", "my son is at the Russian border, they won't let him leave"],
   ] as const)("%s %j: in Russia, the sources' silence, what the list says on exit bans (dated), the attorney; no ICE", async (lang, typed) => {
     const t = texts(lang);
     const user = bot().user({ language_code: lang });
@@ -171,7 +175,7 @@ describe("someone detained outside the US, or where is not said", () => {
     expect(firstLine(message.text!)).toBe(t("urgent.russia.title"));
     expect(message.text).toContain(t("urgent.russia.silent"));
     expect(message.text).toContain(t("urgent.russia.exit"));
-    for (const id of ["exit-ban", "e-register"]) expect(message.text, id).toContain(t(`updates.items.${id}.short`));
+    for (const id of ["exit-ban", "exit-ban-earlier", "e-register"]) expect(message.text, id).toContain(t(`updates.items.${id}.short`));
     expect(message.text).toContain(t("urgent.callFirm"));
     expect(message.signature).not.toContain(LOCATOR);
     expect(message.text).not.toContain(t("urgent.free.title"));
