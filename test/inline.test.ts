@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { htmlToText } from "../src/telegram/html.js";
 import type { LabelledQuery } from "../tools/search-eval.js";
 import { startTestBot, type TestBot } from "./support/harness.js";
+import { upTo } from "./support/notes.js";
 import { en, firstLine, ru } from "./support/texts.js";
 
 let tb: TestBot;
@@ -95,6 +97,26 @@ describe("inline mode", () => {
     // Safety pin: the card's text says plainly that the 2022 route no longer guarantees even a chance to apply.
     expect(border.description).toMatch(/^The 2022 route, asking for asylum at the US border, no longer guarantees even a chance to apply/);
     expect(card).toContain(tb.app.deps.i18n.t("en")("updates.items.turn-backs.short"));
+  });
+
+  it("the card of what changed carries the changes that alter what to do, dated, says how many more the bot holds, and credits no minute of the 2022 interview", async () => {
+    tb = await startTestBot();
+    const user = tb.user({ language_code: "en" });
+    const content = tb.app.deps.content;
+    for (const [q, lang, t] of [["what changed", "en", en], ["что изменилось", "ru", ru]] as const) {
+      const result = (await user.inline(q)).find((r) => r.id === `${lang}:updates`)!;
+      const card = htmlToText(result.input_message_content.message_text);
+      const mustKnow = content.updates.mustKnow.map((i) => i.id);
+      // The route steps' kept notes: the turn-backs, the border bond rule, the fee that gets an application rejected, arrests at court…
+      expect(mustKnow).toEqual(expect.arrayContaining(["turn-backs", "bond-border", "fee-rejection", "courthouse-arrests"]));
+      for (const id of mustKnow) expect(card, id).toContain(t(`updates.items.${id}.short`));
+      expect(card).toContain(t("common.notesHeader", { month: upTo(content, lang, mustKnow) }));
+      expect(card).toContain(t("updates.cardMore", { count: content.updates.items.length }));
+      expect(content.updates.items.length).toBeGreaterThan(mustKnow.length);
+      // Those changes postdate the interview: no minute of it is cited for them.
+      expect(card).not.toMatch(/Video: |Видео: /);
+      expect(card.length).toBeLessThanOrEqual(4096);
+    }
   });
 
   it("someone detained: the urgent lane's cards come first, one per place when the query does not say where; no money: free legal help first", async () => {

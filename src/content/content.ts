@@ -46,6 +46,8 @@ export interface Content {
     newestCheck: string;
     /** Every item, unverified ones included: for the content check, never for readers. */
     all: readonly UpdateItem[];
+    /** The changes that alter what a reader must do: every route step's kept notes, with what qualifies them, in the list's order. */
+    mustKnow: readonly UpdateItem[];
   };
   /** A topic's dated notes, most important first. */
   notesFor(topicId: string): readonly UpdateItem[];
@@ -276,6 +278,8 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
   const steps = new Map(
     Object.entries(routesFile.steps).map(([key, s]) => [key, { key, topic: s.topic, notes: s.notes.map((n) => updateById.get(n)!), keep: (s.keep ?? []).map((n) => updateById.get(n)!) }]),
   );
+  const kept = new Set([...steps.values()].flatMap((s) => s.keep.flatMap((item) => [item, ...qualifiers.get(item)!])));
+  const listed = updatesFile.groups.flatMap((g) => byGroup.get(g)!);
   return {
     recordedOn: topicsFile.recordedOn,
     videoUrl: topicsFile.videoUrl === "" ? undefined : topicsFile.videoUrl,
@@ -284,10 +288,11 @@ export function loadContent(contentDir: string, i18n: I18n): Content {
     sections: topicsFile.sections,
     updates: {
       groups: updatesFile.groups,
-      items: updatesFile.groups.flatMap((g) => byGroup.get(g)!),
+      items: listed,
       inGroup: (group) => byGroup.get(group) ?? [],
       newestCheck: shown.map((i) => i.checked).sort().at(-1) ?? "1970-01-01",
       all: updatesFile.items,
+      mustKnow: listed.filter((item) => kept.has(item)),
     },
     notesFor: (topicId) => notes.get(topicId) ?? [],
     qualifiers: (item) => qualifiers.get(item) ?? [],

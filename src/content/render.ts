@@ -186,14 +186,17 @@ export function renderTopic(r: RenderContext, topic: Topic): string {
  * every dated note of the topic, as the topic itself does: each changes what its reader must do
  * (bond refused at the border, and to those who entered without inspection), and the person it is
  * sent to has no other screen to find the rest on. A card about 2022 advice never reads as an invitation.
+ * The list of changes is too long for a message: its card carries those that change what a reader
+ * must do, says how many the bot holds, and cites no minute of the interview, which they postdate.
  */
 export function renderTopicCard(r: RenderContext, topic: Topic): string {
-  const notes = r.content.notesFor(topic.id);
+  const changes = topic.kind === "updates";
+  const notes = changes ? r.content.updates.mustKnow : r.content.notesFor(topic.id);
   return [
     `<b>${r.t(`topics.${topic.id}.title`)}</b>`,
     r.t(`topics.${topic.id}.description`),
     ...(notes.length === 0 ? [] : [notesBlock(r, notes)]),
-    sourceLine(r, topic),
+    changes ? r.t("updates.cardMore", { count: r.content.updates.items.length }) : sourceLine(r, topic),
     footer(r),
   ].join("\n\n");
 }
