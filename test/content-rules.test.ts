@@ -294,6 +294,17 @@ describe("the content rules, in the content", () => {
     expect(cards).toBeGreaterThan(500);
   });
 
+  it("'leave before a summons' never reads as time to spare: a summons bans leaving even unseen, on every variant of the step (8b)", () => {
+    for (const own of ["steps", "stepsOther"]) {
+      for (const key of ["leave", "leave-if"]) {
+        expect(ru(`route.${own}.${key}.lead`), `${own}.${key}`).toMatch(/выезд запрещён, даже если (вы её не видели|он её не видел)/);
+        expect(en(`route.${own}.${key}.lead`), `${own}.${key}`).toMatch(/even unseen, leaving is banned/);
+      }
+    }
+    // "Expecting a summons", "other", or no answer: the same step, so the same warning (route.ts).
+    for (const draft of ["n", "e", "o", undefined]) expect(routeSteps({ who: "m", loc: "r", visa: "n", ...(draft === undefined ? {} : { draft }), views: "n", rec: "n" })).toContain("leave");
+  });
+
   it("a man with a summons is told plainly what the sources and a US attorney can and cannot say about a Russian exit ban, with no organisation invented", () => {
     for (const own of ["steps", "stepsOther"]) {
       expect(ru(`route.${own}.summons.more`)).toMatch(/Источники этого бота не называют никого, кто консультирует по российским запретам на выезд/);
