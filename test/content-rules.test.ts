@@ -239,13 +239,18 @@ describe("the content rules, in the content", () => {
     const planted = createI18n({ ru: { ...i18n.resources.ru, free: { ...ru.free, call: "Юристы фирмы ответят, citing the firm." } }, en: i18n.resources.en });
     expect(languageProblems(planted, tb.app.deps.content, glossary)).toEqual([expect.stringContaining("«юрист» is rejected"), expect.stringContaining("English on a Russian screen: citing")]);
   });
-  it("'lean on your political views' is a step only for someone who said they have views; anyone else is asked to think through why they left", () => {
+  it("'lean on your political views' is a step only for someone who said they have views; anyone else is asked to tell the attorney why they are leaving, which never reads as 'come up with reasons'", () => {
     for (const answers of everyAnswerCombination()) {
       if (nextQuestion(answers) !== undefined) continue;
       const steps = routeSteps(answers);
       const said = answers.views === "p" || answers.views === "v";
       expect(steps.includes("case"), JSON.stringify(answers)).toBe(said);
       expect(steps.includes("case-reasons"), JSON.stringify(answers)).toBe(!said);
+    }
+    // Credibility is the case: the reasons are the person's own, told to the attorney, not thought up.
+    for (const own of ["steps", "stepsOther"]) {
+      expect(ru(`route.${own}.case-reasons.lead`)).toMatch(/^(Расскажите адвокату|Пусть он объяснит адвокату), почему/);
+      expect(en(`route.${own}.case-reasons.lead`)).toMatch(/^(Tell the attorney|They should tell the attorney) why/);
     }
   });
 
