@@ -294,9 +294,12 @@ describe("fear and distress", () => {
     ["ru", "помогите"],
     ["ru", "я в панике"],
     ["ru", "😭"],
+    // A single "urgent", as a reader wrote it: before, "I may not have understood you".
+    ["ru", "Срочно!"],
     ["en", "I'm scared"],
     ["en", "please help"],
     ["en", "😰"],
+    ["en", "urgent"],
   ] as const)("%s %j: one warm human sentence first, then the route and the lawyer", async (lang, typed) => {
     tb = await startTestBot();
     const t = texts(lang);
