@@ -123,7 +123,6 @@ describe("a country in typed text or an inline query", () => {
   it.each([
     ["ru", "я в Грузии без визы что делать", "Грузия"],
     ["ru", "Сербия", "Сербия"],
-    ["ru", "мы в Казахстане", "Казахстан"],
     ["ru", "сейчас в Турции", "Турция"],
     ["ru", "живу в Армении", "Армения"],
     ["ru", "v gruzii", "Грузия"],
@@ -145,6 +144,21 @@ describe("a country in typed text or an inline query", () => {
     // The notes that apply in any third country, dated; nothing invented about this one.
     expect(text).toContain(t("updates.items.turn-backs.short"));
     expect(user.buttons()[0]!.text).toBe(t("buttons.guided"));
+  });
+
+  it.each([
+    ["ru", "мы в Казахстане", "Казахстан", "Астане"],
+    ["en", "I'm in Kazakhstan without a visa", "Kazakhstan", "Astana"],
+  ] as const)("%s %j: the one thing the sources say of the country, where its US embassy holds Russians' visa interviews, instead of 'nothing about this country'", async (lang, typed, country, city) => {
+    tb = await startTestBot();
+    const t = texts(lang);
+    const user = tb.user({ language_code: lang });
+    await user.send(typed);
+    const text = user.lastBotMessage()!.text!;
+    expect(text).toContain(t("place.namedInterviews", { country, city }));
+    expect(text).not.toContain(t("place.named", { country }));
+    // What it refers to: the dated rule below, on the same card.
+    expect(text).toContain(t("place.visa").split("\n")[0]!.slice(0, 40));
   });
 
   it("inline: a country puts the third-country card first, in the query's language", async () => {

@@ -21,7 +21,19 @@ export const intentsFileSchema = z.object({
   /** Words that add nothing to an intent ("хочу", "please"): covered, so "I want to talk to a lawyer" is only about the lawyer. */
   fillers: z.object({ ru: z.array(z.string()), en: z.array(z.string()) }),
   /** Countries people flee to: a name in typed text or an inline query leads to the card for someone in a third country. */
-  places: z.record(z.string().regex(/^[a-z]{2,12}$/), z.object({ name: z.object({ ru: z.string().min(1), en: z.string().min(1) }), patterns: bilingualPatterns })),
+  places: z.record(
+    z.string().regex(/^[a-z]{2,12}$/),
+    z.object({
+      name: z.object({ ru: z.string().min(1), en: z.string().min(1) }),
+      patterns: bilingualPatterns,
+      /**
+       * Where the country's US embassy holds the visa interviews the update list names for Russians
+       * (interviews-abroad): "Astana", and in Russian after «в» («Астане»). The card says it, rather
+       * than that the bot knows nothing of the country.
+       */
+      visaInterviewsIn: z.object({ ru: z.string().min(1), en: z.string().min(1) }).optional(),
+    }),
+  ),
   /**
    * Where someone was detained, for a message about a detention: words that place it in the US
    * (ICE, «детеншн», a US state), in Russia (a Russian airport, the military office), or at a
@@ -68,6 +80,7 @@ export interface Recognised {
 export interface Place {
   id: string;
   name: Record<Lang, string>;
+  visaInterviewsIn?: Record<Lang, string>;
 }
 
 /** Where a detention happened, as far as the text says: in the US, in Russia, or at a border it does not name. */
@@ -89,7 +102,7 @@ export class Intents {
     const both = (p: { ru: string[]; en: string[] }) => [...p.ru, ...p.en].map(compile);
     this.compiled = file.order.map((intent) => [intent, both(file.intents[intent] ?? { ru: [], en: [] })]);
     this.fillers = new Set([...file.fillers.ru, ...file.fillers.en].map(normalize));
-    this.places = Object.entries(file.places).map(([id, p]) => [{ id, name: p.name }, both(p.patterns)]);
+    this.places = Object.entries(file.places).map(([id, p]) => [{ id, name: p.name, ...(p.visaInterviewsIn === undefined ? {} : { visaInterviewsIn: p.visaInterviewsIn }) }, both(p.patterns)]);
     // In this order: a message that names the US (or ICE) is about the US whatever else it says.
     this.where = (["us", "russia", "border"] as const).map((w) => [w, both(file.detainedWhere[w])]);
     this.self = [[true, both(file.detainedSelf)]];

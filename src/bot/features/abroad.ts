@@ -24,7 +24,7 @@ export function abroadHtml(view: View, deps: ContentDeps, place: Place | undefin
   const r = renderContext(view, deps);
   return [
     t("place.title"),
-    ...(place === undefined ? [] : [t("place.named", { country: place.name[view.lang] })]),
+    ...(place === undefined ? [] : [place.visaInterviewsIn === undefined ? t("place.named", { country: place.name[view.lang] }) : t("place.namedInterviews", { country: place.name[view.lang], city: place.visaInterviewsIn[view.lang] })]),
     `${t("place.first")}\n${t("place.visa")}`,
     notesBlock(r, abroadNotes(deps)),
     footer(r),
