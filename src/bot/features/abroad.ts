@@ -24,13 +24,19 @@ export function abroadHtml(view: View, deps: ContentDeps, place: Place | undefin
   const r = renderContext(view, deps);
   return [
     t("place.title"),
-    ...(place === undefined ? [] : [place.visaInterviewsIn === undefined ? t("place.named", { country: place.name[view.lang] }) : t("place.namedInterviews", { country: place.name[view.lang], city: place.visaInterviewsIn[view.lang] })]),
+    ...(place === undefined ? [] : [namedLine(view, place)]),
     `${t("place.first")}\n${t("place.visa")}`,
     notesBlock(r, abroadNotes(deps)),
     footer(r),
   ]
     .filter((part) => part !== "")
     .join("\n\n");
+}
+
+/** What the card says of the named country: the one thing the sources say of it, if any; otherwise that they say nothing. */
+function namedLine(view: View, place: Place): string {
+  const country = place.name[view.lang];
+  return place.visaInterviewsIn === undefined ? view.t("place.named", { country }) : view.t("place.namedInterviews", { country, city: place.visaInterviewsIn[view.lang] });
 }
 
 export function abroadScreen(view: View, deps: ContentDeps, place: Place | undefined, topics: readonly string[] = []): Screen {
