@@ -239,7 +239,7 @@ describe("the content rules, in the content", () => {
     const planted = createI18n({ ru: { ...i18n.resources.ru, free: { ...ru.free, call: "Юристы фирмы ответят, citing the firm." } }, en: i18n.resources.en });
     expect(languageProblems(planted, tb.app.deps.content, glossary)).toEqual([expect.stringContaining("«юрист» is rejected"), expect.stringContaining("English on a Russian screen: citing")]);
   });
-  it("'lean on your political views' is a step only for someone who said they have views; anyone else is asked to tell the attorney why they are leaving, which never reads as 'come up with reasons'", () => {
+  it("'lean on your political views' is a step only for someone who said they have views; anyone else is asked to give the attorney all their reasons for leaving, which never reads as 'come up with reasons'", () => {
     for (const answers of everyAnswerCombination()) {
       if (nextQuestion(answers) !== undefined) continue;
       const steps = routeSteps(answers);
@@ -249,8 +249,9 @@ describe("the content rules, in the content", () => {
     }
     // Credibility is the case: the reasons are the person's own, told to the attorney, not thought up.
     for (const own of ["steps", "stepsOther"]) {
-      expect(ru(`route.${own}.case-reasons.lead`)).toMatch(/^(Расскажите адвокату|Пусть он объяснит адвокату), почему/);
-      expect(en(`route.${own}.case-reasons.lead`)).toMatch(/^(Tell the attorney|They should tell the attorney) why/);
+      // "Why you are leaving" would not fit someone already in the US: the reasons for leaving, all of them.
+      expect(ru(`route.${own}.case-reasons.lead`)).toMatch(/^(Назовите адвокату|Пусть он назовёт адвокату) все причины отъезда/);
+      expect(en(`route.${own}.case-reasons.lead`)).toMatch(/^(Tell the attorney all your|They should give the attorney all their) reasons for leaving/);
     }
   });
 
@@ -303,7 +304,7 @@ describe("the content rules, in the content", () => {
     for (const own of ["steps", "stepsOther"]) {
       for (const key of ["leave", "leave-if"]) {
         expect(ru(`route.${own}.${key}.lead`), `${own}.${key}`).toMatch(/выезд запрещён, даже если (вы её не видели|он её не видел)/);
-        expect(en(`route.${own}.${key}.lead`), `${own}.${key}`).toMatch(/even unseen, leaving is banned/);
+        expect(en(`route.${own}.${key}.lead`), `${own}.${key}`).toMatch(/it bans leaving even if (you|they) never see it/);
       }
     }
     // "Expecting a summons", "other", or no answer: the same step, so the same warning (route.ts).
