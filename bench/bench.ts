@@ -24,19 +24,14 @@
  * With --rounds, every configuration runs once per round and the figures are the medians.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { sql } from "kysely";
-import { assemble } from "../src/app.js";
-import { createBot } from "../src/bot/index.js";
-import { createLogger } from "../src/logger.js";
-import { openEngine, type Where } from "../src/storage/engine.js";
-import { Storage } from "../src/storage/storage.js";
-import { LocalTelegram } from "../tools/local-telegram/emulator.js";
+import { fileURLToPath } from "node:url";
+import type { Where } from "../src/storage/engine.js";
+import type { Storage } from "../src/storage/storage.js";
 import { type Cluster, createDatabase, freePort, postgresBin, startCluster } from "../tools/postgres-cluster.js";
-import { buildWorkload, play, simulatedUsers } from "../tools/workload.js";
+import { addClusterToOwner, cleanUpEarlierRuns, endRun, RUN_MARKER, startWatchdog, writeOwner } from "../tools/suite-run.js";
 import type { Command, Latencies } from "./standin.js";
 import type { TailEvent } from "./tail-probe.js";
 
@@ -58,6 +53,10 @@ const RATE = 200;
 const TOKEN = "123456:bench";
 const SECRET = "bench-anon-secret-bench-anon-secret-0001";
 const CLOCK_TICK_US = 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** The run's folder (see supervise), in the environment of the child that runs the benchmark. */
+const BENCH_RUN = "ASYLUM_BENCH_RUN";
+const BENCH_RUN_PREFIX = "asylum-bench-run-";
 
 /** The bot gets core 0; the stand-in, PostgreSQL and this script share core 1. */
 const canPin = cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
@@ -185,6 +184,8 @@ function startBot(s: Scenario, apiRoot: string, port: number | undefined, databa
   const entry = s.kind === "full" ? "dist/src/main.js" : s.kind === "before" ? join(BEFORE!, "dist/src/main.js") : "dist/bench/bare-bot.js";
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
+    // So that what is left of a killed run can be found (supervise).
+    [RUN_MARKER]: process.env[RUN_MARKER] ?? "",
     NODE_ENV: "production",
     LOG_FORMAT: "json",
     BOT_TOKEN: TOKEN,
@@ -437,6 +438,7 @@ const DAY = 86_400_000;
 
 /** SWEEP_ROWS expired chats in a fresh database, written straight into the table. */
 async function seededStorage(where: Where, now: { t: number }): Promise<Storage> {
+  const [{ default: Database }, { sql }, { openEngine }, { Storage }] = await Promise.all([import("better-sqlite3"), import("kysely"), import("../src/storage/engine.js"), import("../src/storage/storage.js")]);
   const storage = new Storage(await openEngine(where), { now: () => now.t });
   if (where.engine === "sqlite") {
     const raw = new Database(where.path);
@@ -459,6 +461,7 @@ async function sweeps(cluster: string | undefined): Promise<string[]> {
   // Before: the sweep was one DELETE; better-sqlite3 runs it synchronously, so the loop waits it out.
   const oldPath = join(dir, "old.sqlite");
   await (await seededStorage({ engine: "sqlite", path: oldPath }, now)).close();
+  const { default: Database } = await import("better-sqlite3");
   const raw = new Database(oldPath);
   raw.pragma("secure_delete = ON");
   const before = await longestStall(() => raw.prepare("DELETE FROM records WHERE touched < ?").run(now.t - 30 * DAY));
@@ -484,6 +487,14 @@ async function sweeps(cluster: string | undefined): Promise<string[]> {
  * steps apart from the rest.
  */
 async function inProcess(): Promise<string> {
+  // Loaded here, not at the top: the whole bot, which the rest of this script (and --help) never needs.
+  const [{ assemble }, { createBot }, { createLogger }, { LocalTelegram }, { buildWorkload, play, simulatedUsers }] = await Promise.all([
+    import("../src/app.js"),
+    import("../src/bot/index.js"),
+    import("../src/logger.js"),
+    import("../tools/local-telegram/emulator.js"),
+    import("../tools/workload.js"),
+  ]);
   const { dir, remove } = tempDir("asylum-bench-inproc-");
   const tg = new LocalTelegram({ callLogLimit: 0 });
   const app = await assemble({ databasePath: join(dir, "bot.sqlite"), logger: createLogger({ level: "warn", destination: { write: () => true } as never }), rateLimitPerMinute: 10_000 });
@@ -517,12 +528,47 @@ function machine(): string {
   return `${cpu}, ${cpus().length} cores (${placement}), Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-/** A mistyped option is said in one line before anything starts. */
+const USAGE = `npm run bench [-- options]: the built bot against bare grammY and grammY with durable sessions, over HTTP (run npm run build first)
+
+  --quick                 shorter runs (3,000 updates; 600 at 200/s)
+  --rounds N              every configuration N times, figures the medians
+  --updates N, --rate-updates N, --slow-updates N, --sweep-rows N   sizes of the phases
+  --before <dir>          another build of the bot (<dir>/dist/src/main.js) in the same rounds
+  --one <full|before|bare|durable>:<polling|webhook>:<users>[:node-flag…]   one configuration, as JSON
+  --postgres              with --one: on a PostgreSQL cluster of its own
+  --tail                  where the slow answers at 200 updates/s come from (SQLite)
+  --postgres-only         only the PostgreSQL table
+  --extra                 also V8 flags and the sweep of expired chats
+  --helpers-elsewhere     each bot's threads but the main one on the other core
+  --help                  this text
+
+  BENCH_DEBUG=1           also the bot's log, latency by kind of step, and the Bot API calls made
+  DATABASE_POOL_SIZE=N    the bots' pool size on PostgreSQL`;
+
+/** Options that take a value: a count, or (--before, --one) a folder or a configuration. */
+const COUNT_OPTIONS = ["--updates", "--rate-updates", "--sweep-rows", "--rounds", "--slow-updates"];
+const VALUE_OPTIONS = [...COUNT_OPTIONS, "--before", "--one"];
+const FLAGS = ["--quick", "--postgres-only", "--extra", "--postgres", "--tail", "--helpers-elsewhere"];
+
+/** A mistyped option is said in one line before anything starts; --help prints the options. */
 function checkArguments(): void {
   const refuse = (message: string): never => {
     console.error(`npm run bench: ${message}`);
     process.exit(2);
   };
+  const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const option = args[i]!;
+    if (VALUE_OPTIONS.includes(option)) {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("--")) refuse(`${option} needs a value; npm run bench -- --help lists the options`);
+      if (COUNT_OPTIONS.includes(option) && !/^[1-9][0-9]*$/.test(value!)) refuse(`${option} ${value}: a whole number above 0, please`);
+    } else if (!FLAGS.includes(option)) refuse(`unknown option ${JSON.stringify(option)}; npm run bench -- --help lists them`);
+  }
   if (BEFORE !== undefined && !existsSync(join(BEFORE, "dist/src/main.js"))) refuse(`--before ${BEFORE}: there is no dist/src/main.js there (build that checkout first: npm run build)`);
   const one = process.argv.indexOf("--one");
   if (one >= 0) {
@@ -536,18 +582,47 @@ function checkArguments(): void {
   }
 }
 
+/**
+ * The benchmark runs in a child process (on core 1 when it can pin) inside a run folder of its
+ * own, `asylum-bench-run-*` in the system's temp folder, as the test suite does
+ * (tools/suite-run.ts): every temporary folder and PostgreSQL cluster of the run is in it, and
+ * every process it starts carries its marker. However the child ends (finished, interrupted, its
+ * output closed, killed), this process stops what is left and removes the folder; if this one is
+ * killed too, the run's watchdog does, within about a second. Returns the child's exit code.
+ */
+async function supervise(): Promise<number> {
+  for (const dir of cleanUpEarlierRuns(BENCH_RUN_PREFIX)) console.error(`npm run bench: cleaned up after an earlier run that was killed: ${dir}`);
+  const root = mkdtempSync(join(tmpdir(), BENCH_RUN_PREFIX));
+  // PostgreSQL runs as its own user (when root) in a folder inside: it must be able to pass through.
+  chmodSync(root, 0o711);
+  // This process alone: the processes above it may be anything (a test's worker), and are not the run's to end.
+  writeOwner(root, [process.pid]);
+  startWatchdog(root, fileURLToPath(new URL("../tools/suite-run.js", import.meta.url)));
+  const [command, args] = canPin ? ["taskset", ["-c", "1", process.execPath, ...process.execArgv, ...process.argv.slice(1)]] : [process.execPath, [...process.execArgv, ...process.argv.slice(1)]];
+  const child = spawn(command, args as string[], { stdio: "inherit", env: { ...process.env, TMPDIR: root, [RUN_MARKER]: root, [BENCH_RUN]: root } });
+  // Ctrl-C reaches both; a signal sent to this process alone is passed on.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (c, s) => resolve([c, s])));
+  endRun(root);
+  if (signal === null) return code ?? 1;
+  console.error(`npm run bench: the run ended by ${signal}; what it had started is stopped and its folders removed`);
+  return 128 + (osConstants.signals[signal] ?? 0);
+}
+
 async function main(): Promise<void> {
   checkArguments();
-  if (canPin && process.env.BENCH_PINNED === undefined) {
-    const self = spawnSync("taskset", ["-c", "1", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
-    process.exit(self.status ?? 1);
-  }
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  if (process.env[BENCH_RUN] === undefined) process.exit(await supervise());
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
       for (const fn of undo) fn();
       process.exit(130);
     });
   }
+  // Output piped into a reader that stopped reading (| head): the run is of no use any more.
+  process.stdout.on("error", () => {
+    for (const fn of undo) fn();
+    process.exit(141);
+  });
   const one = process.argv.indexOf("--one");
   if (one >= 0) {
     // One run, as JSON, for looking into a figure: --one full:polling:100
@@ -565,6 +640,7 @@ async function main(): Promise<void> {
       return;
     }
     const cluster = await startCluster(postgresBin()!, { durable: true });
+    addClusterToOwner(process.env[BENCH_RUN]!, { bin: postgresBin()!, dir: cluster.dir });
     onInterrupt(() => cluster.stop());
     try {
       console.log(JSON.stringify(await run({ ...scenario, postgres: { cluster: cluster.url, replicas: 1 } }), null, 1));
@@ -634,6 +710,7 @@ async function main(): Promise<void> {
   if (bin === undefined) console.log("\nPostgreSQL: not installed (apt-get install postgresql); skipped");
   else {
     cluster = await startCluster(bin, { durable: true });
+    addClusterToOwner(process.env[BENCH_RUN]!, { bin, dir: cluster.dir });
     const running = cluster;
     onInterrupt(() => running.stop());
     try {

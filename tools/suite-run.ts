@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { stopCluster } from "./postgres-cluster.js";
 
 /**
- * One run of the test suite owns one folder in the system's temp folder, `asylum-suite-*`:
+ * One run of the test suite (or of the benchmark, `asylum-bench-run-*`, bench/bench.ts) owns one folder in the system's temp folder, `asylum-suite-*`:
  * every temporary file of the run (the tests' TMPDIR points there), its PostgreSQL cluster, and
  * `owner.json`, which names the processes the run lives in. Every process the run starts carries
  * the folder in its environment (RUN_MARKER), so what is left of a run can be found and ended.
@@ -122,6 +122,12 @@ function kill(pids: number[]): void {
   }
 }
 
+/** Names the PostgreSQL cluster a run started, so that whoever cleans up after the run stops it. */
+export function addClusterToOwner(dir: string, postgres: { bin: string; dir: string }): void {
+  const owner = readOwner(dir);
+  if (owner !== undefined) writeFileSync(join(dir, "owner.json"), JSON.stringify({ ...owner, postgres }));
+}
+
 /**
  * Ends what is left of a run that was killed: the owner processes still running (the test runner
  * when only npm was killed), its PostgreSQL cluster (stopped at once), every process that carries
@@ -142,11 +148,20 @@ export function cleanUpRun(dir: string, owner = readOwner(dir)): void {
   for (const folder of owner?.runnerTmp ?? []) if (dirname(folder) === tmpdir()) rmSync(folder, { recursive: true, force: true });
 }
 
-/** Cleans up the folders of earlier runs whose processes are all gone (their watchdog died with them). */
-export function cleanUpEarlierRuns(): string[] {
+/**
+ * What an owner does once its run is over, however it ended: its cluster stopped, any marked
+ * process ended, the folder removed. Its owner processes, itself among them, are left alone.
+ */
+export function endRun(dir: string): void {
+  const owner = readOwner(dir);
+  cleanUpRun(dir, { ...owner, pids: [] });
+}
+
+/** Cleans up the folders of earlier runs (named with `prefix`) whose processes are all gone (their watchdog died with them). */
+export function cleanUpEarlierRuns(prefix = RUN_PREFIX): string[] {
   const cleaned: string[] = [];
   for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(RUN_PREFIX)) continue;
+    if (!name.startsWith(prefix)) continue;
     const dir = join(tmpdir(), name);
     const owner = readOwner(dir);
     // A folder just made by a run still starting has no owner file yet: left alone unless old.
