@@ -323,6 +323,10 @@ interface Tail {
   stalls: number[];
   /** Share of the phase's wall time the process spent in GC pauses. */
   gcShare: number;
+  /** Slow answers to updates sent while the bot's inbox was syncing to disk: the poller waits for the sync before it fetches again. */
+  sentDuringSync: number;
+  /** The disk syncs' durations. */
+  syncs: number[];
   /**
    * Slow answers during which the stand-in itself paused (GC, or its event loop stalled over 2 ms):
    * it stamps an answer when it reads it, so such an answer may have come sooner than it says.
@@ -348,8 +352,12 @@ function tailOf(samples: [number, number][], events: TailEvent[], standinEvents:
   const standinStalls = standinEvents.filter((e) => e[0] === "stall" && e[1] + e[2] >= from && e[1] <= to);
   const standinPauses = [...standinStalls, ...standinEvents.filter((e) => e[0] === "gc" && e[2] > 2 && e[1] + e[2] >= from && e[1] <= to && !standinStalls.some((st) => overlaps(e[1], e[2], st[1], st[2])))];
   const duringStandinPause = slow.filter(([t, ms]) => standinPauses.some((e) => overlaps(t, ms, e[1], e[2]))).length;
+  const syncs = inPhase.filter((e) => e[0] === "sync");
+  const sentDuringSync = slow.filter(([t]) => syncs.some((e) => t >= e[1] && t < e[1] + e[2])).length;
   const sorted = (list: number[]) => list.sort((a, b) => a - b);
   return {
+    sentDuringSync,
+    syncs: sorted(syncs.map((e) => e[2])),
     answered: answered.length,
     slow: slow.length,
     duringGc,
@@ -365,8 +373,8 @@ function tailOf(samples: [number, number][], events: TailEvent[], standinEvents:
 
 function tailTable(rows: Row[]): string {
   const lines = [
-    `| bot | p50 ms | p99 ms | answers > ${SLOW_MS} ms | … while the bot was in a GC pause | … in an event-loop stall without GC | … neither | scavenges: n, p50, max ms | mark-compact and marking steps: n, max ms | stalls without GC > 2 ms: n, max ms | time in GC pauses | answers > ${SLOW_MS} ms while the stand-in paused | stand-in's pauses > 2 ms: n, max ms |`,
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    `| bot | p50 ms | p99 ms | answers > ${SLOW_MS} ms | … while the bot was in a GC pause | … in an event-loop stall without GC | … neither | scavenges: n, p50, max ms | mark-compact and marking steps: n, max ms | stalls without GC > 2 ms: n, max ms | time in GC pauses | answers > ${SLOW_MS} ms while the stand-in paused | stand-in's pauses > 2 ms: n, max ms | answers > ${SLOW_MS} ms sent while the inbox synced | disk syncs: n, p50, p99, max ms |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   const at = (list: number[], p: number) => (list.length === 0 ? "–" : list[Math.min(list.length - 1, Math.floor(p * list.length))]!.toFixed(1));
   const share = (n: number, of: number) => `${n} (${of === 0 ? 0 : Math.round((100 * n) / of)}%)`;
@@ -374,7 +382,7 @@ function tailTable(rows: Row[]): string {
     const t = r.tail;
     if (t === undefined) continue;
     lines.push(
-      `| ${name(r.scenario)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${share(t.slow, t.answered)} | ${share(t.duringGc, t.slow)} | ${share(t.duringStallOnly, t.slow)} | ${share(t.slow - t.duringGc - t.duringStallOnly, t.slow)} | ${t.scavenges.length}, ${at(t.scavenges, 0.5)}, ${at(t.scavenges, 1)} | ${t.majors.length}, ${at(t.majors, 1)} | ${t.stalls.length}, ${at(t.stalls, 1)} | ${(100 * t.gcShare).toFixed(1)}% | ${share(t.duringStandinPause, t.slow)} | ${t.standinPauses.length}, ${at(t.standinPauses, 1)} |`,
+      `| ${name(r.scenario)} | ${ms(r.rate.p50)} | ${ms(r.rate.p99)} | ${share(t.slow, t.answered)} | ${share(t.duringGc, t.slow)} | ${share(t.duringStallOnly, t.slow)} | ${share(t.slow - t.duringGc - t.duringStallOnly, t.slow)} | ${t.scavenges.length}, ${at(t.scavenges, 0.5)}, ${at(t.scavenges, 1)} | ${t.majors.length}, ${at(t.majors, 1)} | ${t.stalls.length}, ${at(t.stalls, 1)} | ${(100 * t.gcShare).toFixed(1)}% | ${share(t.duringStandinPause, t.slow)} | ${t.standinPauses.length}, ${at(t.standinPauses, 1)} | ${t.syncs.length === 0 ? "–" : share(t.sentDuringSync, t.slow)} | ${t.syncs.length === 0 ? "–" : `${t.syncs.length}, ${at(t.syncs, 0.5)}, ${at(t.syncs, 0.99)}, ${at(t.syncs, 1)}`} |`,
     );
   }
   return lines.join("\n");

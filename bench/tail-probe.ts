@@ -9,13 +9,18 @@
  * - an event-loop stall: a 1 ms timer that fired more than 2 ms late. A stall with no GC pause
  *   in it is the bot's own synchronous work, or the process not being scheduled at all.
  *
+ * - a disk sync (`FileHandle.datasync`, which the bot's inbox runs on libuv's thread pool after
+ *   each batch it writes; storage/engine.ts): the poller asks Telegram for more only once it ends,
+ *   so an update sent meanwhile waits for it. The baselines never call it.
+ *
  * The 1 ms timer costs the process some CPU of its own, which is why this runs only in --tail,
  * never in the figures of the main tables. Written as JSON to BENCH_TAIL_FILE when the process exits.
  */
 import { writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 
-export type TailEvent = ["gc", number, number, number] | ["stall", number, number];
+export type TailEvent = ["gc", number, number, number] | ["stall", number, number] | ["sync", number, number];
 
 const file = process.env.BENCH_TAIL_FILE;
 if (file !== undefined) {
@@ -30,5 +35,18 @@ if (file !== undefined) {
     if (now - last > 3) events.push(["stall", wall(last + 1), now - last - 1]);
     last = now;
   }, 1).unref();
+  // FileHandle is not exported: its prototype is reached through a handle.
+  const handle = await open("/dev/null");
+  const proto = Object.getPrototypeOf(handle) as { datasync(): Promise<void> };
+  await handle.close();
+  const datasync = proto.datasync;
+  proto.datasync = async function (this: unknown) {
+    const start = performance.now();
+    try {
+      return await datasync.call(this);
+    } finally {
+      events.push(["sync", wall(start), performance.now() - start]);
+    }
+  };
   process.once("exit", () => writeFileSync(file, JSON.stringify(events)));
 }
