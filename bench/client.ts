@@ -11,7 +11,7 @@
  *
  * Reports calls/s with 64 in flight, this process's CPU time per call, and p50/p99 latency.
  */
-import { fork, spawnSync } from "node:child_process";
+import { fork, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { cpus } from "node:os";
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -121,8 +121,16 @@ async function main(): Promise<void> {
   if (process.argv.includes("--serve")) return serve();
   const canPin = cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
   if (canPin && process.env.BENCH_PINNED === undefined) {
-    const self = spawnSync("taskset", ["-c", "0", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
-    process.exit(self.status ?? 1);
+    // Run pinned in a child; a signal sent to this process alone is passed on.
+    const child = spawn("taskset", ["-c", "0", process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, BENCH_PINNED: "1" } });
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    process.exit(code ?? 1);
+  }
+  if (process.env.BENCH_PINNED !== undefined) {
+    // Killed outright, the process above cannot pass anything on: the run is of no use any more.
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && process.exit(1), 500).unref();
   }
   const standin = fork(process.argv[1]!, ["--serve"], { execArgv: [], ...(canPin ? { execPath: "taskset", execArgv: ["-c", "1", process.execPath] } : {}) });
   const port = await new Promise<number>((resolve) => standin.once("message", (m: { port: number }) => resolve(m.port)));

@@ -116,3 +116,26 @@ describe("npm run bench leaves nothing behind, however it ends", () => {
     await nothingLeft(bench.run, bench.output);
   });
 });
+
+describe("npm run bench:client leaves nothing behind", () => {
+  it("killed with SIGKILL: its pinned worker and its stand-in end within seconds", { timeout: 60_000 }, async () => {
+    const id = `bench-client-${process.pid}-${Date.now()}`;
+    const child = spawn(process.execPath, ["dist/bench/client.js"], { env: { ...process.env, ...runEnvironment(), BENCH_RUN_TEST_ID: id }, stdio: "ignore" });
+    children.push(child);
+    const ours = () => {
+      const found: string[] = [];
+      for (const entry of readdirSync("/proc")) {
+        if (!/^[0-9]+$/.test(entry)) continue;
+        try {
+          if (readFileSync(`/proc/${entry}/environ`, "utf8").includes(`BENCH_RUN_TEST_ID=${id}\0`)) found.push(commandLine(Number(entry)));
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      return found;
+    };
+    await waitFor(() => ours().some((c) => c.includes("--serve")), "the client benchmark's stand-in", 30_000);
+    child.kill("SIGKILL");
+    await waitFor(() => ours().length === 0, "the client benchmark's processes to end", 10_000, () => ours().join("\n"));
+  });
+});
