@@ -1,5 +1,5 @@
 import { daysSince } from "../content/dates.js";
-import { date, footer, listDates, paginate, type RenderContext, renderTopic, updateLine, updateSources } from "../content/render.js";
+import { date, footer, listDates, paginate, type RenderContext, renderTopic, renderTopicCard, updateLine, updateSources } from "../content/render.js";
 import type { Topic, UpdateItem } from "../content/schema.js";
 import { LANGUAGES, type Lang, type Translate } from "../i18n.js";
 import { htmlToText } from "../telegram/html.js";
@@ -92,19 +92,20 @@ export function sectionOf(deps: ContentDeps, topicId: string): Back {
 const URGENT_TOPICS = new Set(["detention", "bond", "denied"]);
 
 /**
- * A topic's text depends only on the content, the language, the bot's name and whether the
- * update list is out of date, none of which changes between presses: each is rendered once
- * (a topic is the screen opened most; rendering it was measurable work per update).
+ * A topic's text, and its card for other chats, depend only on the content, the language, the
+ * bot's name and whether the update list is out of date, none of which changes between updates:
+ * each is rendered once (a topic is the screen opened most, and an inline answer carries several
+ * cards; rendering them was measurable work per update).
  */
 const renderedTopics = new WeakMap<RenderContext["content"], Map<string, string>>();
 
-function renderedTopic(r: RenderContext, topic: Topic): string {
+export function renderedOnce(r: RenderContext, topic: Topic, form: "topic" | "card"): string {
   let cache = renderedTopics.get(r.content);
   if (cache === undefined) renderedTopics.set(r.content, (cache = new Map()));
-  const key = `${r.lang}\u0000${r.username}\u0000${r.staleAfterDays ?? ""}\u0000${topic.id}`;
+  const key = `${form}\u0000${r.lang}\u0000${r.username}\u0000${r.staleAfterDays ?? ""}\u0000${topic.id}`;
   let html = cache.get(key);
   if (html === undefined) {
-    html = renderTopic(r, topic);
+    html = form === "topic" ? renderTopic(r, topic) : renderTopicCard(r, topic);
     cache.set(key, html);
   }
   return html;
@@ -123,7 +124,7 @@ export function topicScreen(view: View, deps: ContentDeps, topic: Topic, back: B
   // Detention and what follows: someone held now needs the urgent lane, not only the 2022 account.
   const urgent = URGENT_TOPICS.has(topic.id) ? [[button.cb(t("buttons.urgent"), cb.urgent(here))]] : [];
   return {
-    html: renderedTopic(renderContext(view, deps), topic),
+    html: renderedOnce(renderContext(view, deps), topic, "topic"),
     keyboard: [...rows(related), ...helping, ...urgent, [button.cb(t("buttons.lawyer"), cb.handoff(here))], navRow(view, backTarget(back, deps))],
   };
 }

@@ -1,6 +1,5 @@
 import { Composer } from "grammy";
 import type { InlineQueryResultArticle } from "grammy/types";
-import { renderTopicCard } from "../../content/render.js";
 import { type Lang, languageFromTelegram } from "../../i18n.js";
 import { ABROAD, answerQuery, DETAINED_ABROAD, DETAINED_RUSSIA, DETAINED_US, FREE_HELP, LAWYER, URGENT_CARDS } from "../../search/answer.js";
 import type { Place } from "../../search/intents.js";
@@ -9,7 +8,7 @@ import type { BotContext, SessionData } from "../context.js";
 import { deepLink } from "../deep-link.js";
 import type { BotDeps } from "../deps.js";
 import { button } from "../screen.js";
-import { renderContext, type View } from "../screens.js";
+import { renderContext, renderedOnce, type View } from "../screens.js";
 import { abroadHtml } from "./abroad.js";
 import { firmLines } from "./handoff.js";
 import { detainedAbroadScreen, detainedRussiaScreen, detainedUsHtml, freeHelpScreen } from "./urgent.js";
@@ -48,7 +47,7 @@ export function inlineFeature(deps: BotDeps): Composer<BotContext> {
       id: resultId(lang, id),
       title: view.t(`topics.${id}.title`),
       description: view.t(`topics.${id}.description`),
-      input_message_content: { message_text: renderTopicCard(r, deps.content.topic(id)!), parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+      input_message_content: { message_text: renderedOnce(r, deps.content.topic(id)!, "card"), parse_mode: "HTML", link_preview_options: { is_disabled: true } },
       reply_markup: { inline_keyboard: [[button.url(view.t("buttons.openInBot"), deepLink(ctx.me.username, { lang, topic: id, source: "in" }))]] },
     });
     await ctx.answerInlineQuery(ids.map(card), {
