@@ -34,9 +34,11 @@ const buttons: fc.Arbitrary<{ data: string; action: Action }> = fc.oneof(
   fc.tuple(id, fc.integer({ min: 1, max: 99 }), back).map(([g, p, b]) => ({ data: cb.updatesSources(g, p, b), action: { kind: "updatesSources", group: g, page: p, back: b } as Action })),
   back.map((b) => ({ data: cb.handoff(b), action: { kind: "handoff", back: b } as Action })),
   back.map((b) => ({ data: cb.urgent(b), action: { kind: "urgent", back: b } as Action })),
+  back.map((b) => ({ data: cb.urgentSelf(b), action: { kind: "urgentSelf", back: b } as Action })),
   back.map((b) => ({ data: cb.freeHelp(b), action: { kind: "freeHelp", back: b } as Action })),
   back.map((b) => ({ data: cb.bondNow(b), action: { kind: "bondNow", back: b } as Action })),
   back.map((b) => ({ data: cb.detainedWhere(b), action: { kind: "detainedWhere", back: b } as Action })),
+  back.map((b) => ({ data: cb.detainedWhereSelf(b), action: { kind: "detainedWhereSelf", back: b } as Action })),
   back.map((b) => ({ data: cb.detainedRussia(b), action: { kind: "detainedRussia", back: b } as Action })),
   back.map((b) => ({ data: cb.detainedAbroad(b), action: { kind: "detainedAbroad", back: b } as Action })),
   fc.boolean().map((o) => ({ data: cb.guidedStart(o), action: { kind: "guidedStart", forOther: o } as Action })),
@@ -119,12 +121,16 @@ function build(a: Action): string {
       return cb.handoff(a.back);
     case "urgent":
       return cb.urgent(a.back);
+    case "urgentSelf":
+      return cb.urgentSelf(a.back);
     case "freeHelp":
       return cb.freeHelp(a.back);
     case "bondNow":
       return cb.bondNow(a.back);
     case "detainedWhere":
       return cb.detainedWhere(a.back);
+    case "detainedWhereSelf":
+      return cb.detainedWhereSelf(a.back);
     case "detainedRussia":
       return cb.detainedRussia(a.back);
     case "detainedAbroad":

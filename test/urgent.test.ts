@@ -88,6 +88,8 @@ describe("the urgent lane: someone detained in the US", () => {
     expect(message.signature).toContain(`href="${LOCATOR}"`);
     expect(message.text).not.toContain(t("urgent.detained.lead"));
     expect(message.text).toContain("+1 646-859-0205");
+    // Before anything is signed: withdrawing the claim now usually ends on a flight to Moscow (dated).
+    expect(message.text).toContain(t("urgent.detained.withdrawSelf"));
   });
 
   it.each(["ru", "en"] as const)("%s: bond now is one dated status with every bond note, the same the bond topic and its inline card carry", async (lang) => {
@@ -122,11 +124,9 @@ describe("someone detained outside the US, or where is not said", () => {
     ["ru", "сына задержали на границе, что делать"],
     ["ru", "мужа задержали на границе"],
     ["ru", "zaderzhali syna"],
-    ["ru", "Мене затримали на кордоні, що робити?"],
     ["ru", "Мого сина затримали на кордоні"],
     // "Russia" in another sense than where: the detention is still to be placed.
     ["ru", "брата задержали, он уехал, чтобы не воевать с Россией"],
-    ["en", "they detained me at the border what now"],
     ["en", "my son got detained, what do I do"],
   ] as const)("%s %j: asks where first (a border could be Russia's), then answers for the place", async (lang, typed) => {
     const t = texts(lang);
@@ -140,6 +140,26 @@ describe("someone detained outside the US, or where is not said", () => {
     expect(firstLine(question.text!)).toBe(t("urgent.russia.title"));
     await user.press(t("buttons.inUs"));
     expect(firstLine(question.text!)).toBe(t("urgent.detained.title"));
+  });
+
+  it.each([
+    ["ru", "меня задержали на границе"],
+    ["ru", "Мене затримали на кордоні, що робити?"],
+    ["en", "they detained me at the border what now"],
+    ["en", "I was detained at the border"],
+  ] as const)("%s %j: the person held, where not said: asks where they are, and in the US speaks to them, not to a relative searching", async (lang, typed) => {
+    const t = texts(lang);
+    const user = bot().user({ language_code: lang });
+    await user.send(typed);
+    const question = user.lastBotMessage()!;
+    expect(firstLine(question.text!)).toBe(t("urgent.where.titleSelf"));
+    expect(question.text).toContain(t("urgent.where.bodySelf"));
+    expect(user.buttons().slice(0, 3).map((b) => b.text)).toEqual([t("buttons.inUs"), t("buttons.inRussia"), t("buttons.inAnotherCountry")]);
+    await user.press(t("buttons.inUs"));
+    expect(firstLine(question.text!)).toBe(t("urgent.detained.titleSelf"));
+    expect(question.text).toContain(t("urgent.detained.withdrawSelf"));
+    expect(question.text).not.toContain(t("urgent.detained.lead"));
+    expect(question.text).toContain("+1 646-859-0205");
   });
 
   it.each([
@@ -300,13 +320,19 @@ describe("fear and distress", () => {
     ["en", "please help"],
     ["en", "😰"],
     ["en", "urgent"],
-  ] as const)("%s %j: one warm human sentence first, then the route and the lawyer", async (lang, typed) => {
+    // Danger at hand that is not yet a detention, as a reader wrote it: before, a list of 2022 topics.
+    ["ru", "меня депортируют завтра"],
+    ["ru", "ICE пришли ко мне домой"],
+    ["en", "ICE is at my door"],
+    ["en", "I am being deported tomorrow"],
+  ] as const)("%s %j: one warm human sentence first, the firm's number on the screen itself, then the route and the lawyer", async (lang, typed) => {
     tb = await startTestBot();
     const t = texts(lang);
     const user = tb.user({ language_code: lang });
     await user.send(typed);
     const text = user.lastBotMessage()!.text!;
     expect(text.startsWith(t("urgent.fear.lead"))).toBe(true);
+    expect(text).toContain("+1 646-859-0205");
     expect(user.buttons().map((b) => b.text).slice(0, 4)).toEqual([t("buttons.guided"), t("buttons.relative"), t("buttons.lawyer"), t("buttons.urgent")]);
   });
 });

@@ -102,15 +102,17 @@ export function* everyScreen(deps: ContentDeps, lang: Lang): Generator<[string, 
   yield ["language", languageScreen(view, deps)];
   yield ["lawyer", handoffScreen(view, deps, { to: "route", answers: "orn-pnn" })];
   yield ["urgent: someone detained", urgentScreen(view, deps, { to: "route", answers: "orn-pnn" })];
+  yield ["urgent: detained, the person held", urgentScreen(view, deps, { to: "route", answers: "orn-pnn" }, true)];
   yield ["urgent: bond now", bondScreen(view, deps, { to: "route", answers: "orn-pnn" })];
   yield ["urgent: detained where?", detainedWhereScreen(view, { to: "route", answers: "orn-pnn" })];
+  yield ["urgent: detained where? (the person held)", detainedWhereScreen(view, { to: "route", answers: "orn-pnn" }, true)];
   yield ["urgent: detained in Russia", detainedRussiaScreen(view, deps, { to: "route", answers: "orn-pnn" })];
   yield ["urgent: detained in another country", detainedAbroadScreen(view, deps, { to: "menu" })];
   yield ["urgent: detained in another country (named)", detainedAbroadScreen(view, deps, { to: "menu" }, { id: "x", name: { ru: "Республика Северная Македония", en: "the Republic of North Macedonia" } })];
   yield ["urgent: free legal help", freeHelpScreen(view, deps, { to: "urgent" })];
   yield ["typed: the one-year deadline", deadlineScreen(view, deps)];
   yield ["typed: at the US border", atBorderScreen(view, deps)];
-  yield ["urgent: distress", distressScreen(view)];
+  yield ["urgent: distress", distressScreen(view, deps)];
   yield ["third country", abroadScreen(view, deps, undefined)];
   yield ["third country (named)", abroadScreen(view, deps, { id: "x", name: { ru: "Республика Северная Македония", en: "the Republic of North Macedonia" } }, ["fraud"])];
   yield ["forget (typed)", forgetAskScreen(view, view.t("free.forget"))];

@@ -16,6 +16,7 @@ import { ANSWERS_PATTERN } from "./features/guided/answers.js";
  *   d[:<back>]  df[:<back>]    the urgent lane: someone detained in the US; free legal help
  *   db[:<back>]                bond as it stands (from the urgent lane; <back> is the lane's)
  *   dw[:<back>] dr[:<back>] dx[:<back>]   someone detained: where? in Russia; in another country
+ *   ds[:<back>] dws[:<back>]   the same, for the person held, who writes themselves: in the US; where?
  *   g  gr                      start "My situation" (gr: for someone close, the first answer given)
  *   g:<question>:<answer>  g:b  g:x     inside the conversation: an answer, back, cancel
  *   R:<answers>  Rd:<answers>[:<page>]  Rs:<answers>  Rc:<answers>   a route, its step details, its
@@ -48,9 +49,11 @@ export type Action =
   | { kind: "updatesSources"; group: string; page: number; back: Back }
   | { kind: "handoff"; back: Back }
   | { kind: "urgent"; back: Back }
+  | { kind: "urgentSelf"; back: Back }
   | { kind: "freeHelp"; back: Back }
   | { kind: "bondNow"; back: Back }
   | { kind: "detainedWhere"; back: Back }
+  | { kind: "detainedWhereSelf"; back: Back }
   | { kind: "detainedRussia"; back: Back }
   | { kind: "detainedAbroad"; back: Back }
   | { kind: "guidedStart"; forOther: boolean }
@@ -88,11 +91,14 @@ export const cb = {
   handoff: (back: Back = MENU) => `h${backSuffix(back, MENU)}`,
   /** The urgent lane: how to find someone detained, the A-number, the firm and free legal help in one screen. */
   urgent: (back: Back = MENU) => `d${backSuffix(back, MENU)}`,
+  /** The same for the person held: the attorney first, and the A-number for the family. */
+  urgentSelf: (back: Back = MENU) => `ds${backSuffix(back, MENU)}`,
   freeHelp: (back: Back = MENU) => `df${backSuffix(back, MENU)}`,
   /** Bond as it stands, dated; `back` is where the urgent lane's own Back leads. */
   bondNow: (back: Back = MENU) => `db${backSuffix(back, MENU)}`,
   /** Someone detained, when it is not known where: the question (in the US, in Russia, elsewhere), and the answers for Russia and for another country. */
   detainedWhere: (back: Back = MENU) => `dw${backSuffix(back, MENU)}`,
+  detainedWhereSelf: (back: Back = MENU) => `dws${backSuffix(back, MENU)}`,
   detainedRussia: (back: Back = MENU) => `dr${backSuffix(back, MENU)}`,
   detainedAbroad: (back: Back = MENU) => `dx${backSuffix(back, MENU)}`,
   guidedStart: (forOther = false) => (forOther ? "gr" : "g"),
@@ -154,7 +160,7 @@ function parseBack(raw: string | undefined, implied: Back): Back | undefined {
   return ID.test(raw) ? { to: "topic", id: raw } : undefined;
 }
 
-const WITH_BACK = { h: "handoff", d: "urgent", df: "freeHelp", db: "bondNow", dw: "detainedWhere", dr: "detainedRussia", dx: "detainedAbroad" } as const;
+const WITH_BACK = { h: "handoff", d: "urgent", ds: "urgentSelf", df: "freeHelp", db: "bondNow", dw: "detainedWhere", dws: "detainedWhereSelf", dr: "detainedRussia", dx: "detainedAbroad" } as const;
 
 const FIXED: Record<string, Action> = {
   m: { kind: "menu" },
@@ -205,9 +211,11 @@ export function parseCallback(data: string): Action | undefined {
     }
     case "h":
     case "d":
+    case "ds":
     case "df":
     case "db":
     case "dw":
+    case "dws":
     case "dr":
     case "dx": {
       if (rest.length > 1) return undefined;

@@ -45,7 +45,7 @@ export function unhandledFeature(deps: BotDeps): Composer<BotContext> {
             deps.stats.count("handoff");
             return handoffScreen(ctx, deps, { to: "menu" }, t("free.bot"));
           case "distress":
-            return distressScreen(ctx);
+            return distressScreen(ctx, deps);
           case "atBorder":
             return atBorderScreen(ctx, deps);
           case "deadline":
@@ -75,7 +75,7 @@ export function unhandledFeature(deps: BotDeps): Composer<BotContext> {
           case "abroad":
             return detainedAbroadScreen(ctx, deps, { to: "menu" }, reading.place);
           case "ask":
-            return detainedWhereScreen(ctx, { to: "menu" });
+            return detainedWhereScreen(ctx, { to: "menu" }, reading.self === true);
         }
       case "lawyer":
         deps.stats.count("handoff");

@@ -11,13 +11,13 @@ import { backTarget, navRow, renderContext, type View } from "../screens.js";
 import { firmLines } from "./handoff.js";
 
 /** The detained screen's texts, in order; every sentence of each names its source (content/sourced.json). */
-export const DETAINED_TEXTS = ["urgent.detained.lead", "urgent.detained.find", "urgent.detained.leadSelf", "urgent.detained.anumber", "urgent.detained.call", "urgent.detained.elsewhere"] as const;
+export const DETAINED_TEXTS = ["urgent.detained.lead", "urgent.detained.find", "urgent.detained.leadSelf", "urgent.detained.withdrawSelf", "urgent.detained.anumber", "urgent.detained.call", "urgent.detained.elsewhere"] as const;
 /** Bond as it stands: one status, dated, with the bond topic's notes. */
 export const BOND_TEXTS = ["urgent.bond.body"] as const;
 /** Someone held in Russia, or in a third country: what the bot's sources say there, which is little, and the attorney. */
 export const RUSSIA_TEXTS = ["urgent.sorry", "urgent.russia.silent", "urgent.russia.exit", "urgent.callFirm"] as const;
 export const ABROAD_TEXTS = ["urgent.sorry", "urgent.abroad.silent", "urgent.callFirm"] as const;
-export const WHERE_TEXTS = ["urgent.where.body"] as const;
+export const WHERE_TEXTS = ["urgent.where.body", "urgent.where.bodySelf"] as const;
 export const FREE_TEXTS = ["urgent.free.body", "urgent.free.firm"] as const;
 export const DISTRESS_TEXTS = ["urgent.fear.lead", "urgent.fear.body"] as const;
 
@@ -41,9 +41,11 @@ export function urgentFeature(deps: BotDeps, buttons: CallbackRouter): Composer<
   const feature = new Composer<BotContext>();
   buttons
     .on("urgent", (ctx, { back }) => show(ctx, urgentScreen(ctx, deps, back)))
+    .on("urgentSelf", (ctx, { back }) => show(ctx, urgentScreen(ctx, deps, back, true)))
     .on("freeHelp", (ctx, { back }) => show(ctx, freeHelpScreen(ctx, deps, back)))
     .on("bondNow", (ctx, { back }) => show(ctx, bondScreen(ctx, deps, back)))
     .on("detainedWhere", (ctx, { back }) => show(ctx, detainedWhereScreen(ctx, back)))
+    .on("detainedWhereSelf", (ctx, { back }) => show(ctx, detainedWhereScreen(ctx, back, true)))
     .on("detainedRussia", (ctx, { back }) => show(ctx, detainedRussiaScreen(ctx, deps, back)))
     .on("detainedAbroad", (ctx, { back }) => show(ctx, detainedAbroadScreen(ctx, deps, back)));
   return feature;
@@ -68,7 +70,8 @@ export function bondText(view: View, deps: ContentDeps, key: string): string {
 
 /** Bond as it stands: the bond topic's dated notes, and any other item the bond texts cite. */
 export function bondNotes(deps: ContentDeps): UpdateItem[] {
-  const cited = citedNotes(deps, [...DETAINED_TEXTS, ...BOND_TEXTS]);
+  // The bond texts' citations; the warning for the person held cites the deportation flights, which are not about bond.
+  const cited = citedNotes(deps, [...DETAINED_TEXTS.filter((key) => key !== "urgent.detained.withdrawSelf"), ...BOND_TEXTS]);
   return [...deps.content.notesFor(BOND_TOPIC), ...cited].filter((item, i, list) => list.indexOf(item) === i);
 }
 
@@ -101,7 +104,7 @@ export function detainedUsHtml(view: View, deps: ContentDeps, on: "screen" | "ca
   return compose([
     // Someone held who writes themselves needs the attorney first, and to let their family find them; not how to search for someone.
     ...(self
-      ? [t("urgent.detained.titleSelf"), withPage(view, deps, "urgent.detained.leadSelf", "ice-locator")]
+      ? [t("urgent.detained.titleSelf"), withPage(view, deps, "urgent.detained.leadSelf", "ice-locator"), t("urgent.detained.withdrawSelf")]
       : [t("urgent.detained.title"), t("urgent.detained.lead"), withPage(view, deps, "urgent.detained.find", "ice-locator")]),
     t("urgent.detained.anumber"),
     bondText(view, deps, "urgent.detained.call"),
@@ -145,13 +148,17 @@ export function bondScreen(view: View, deps: ContentDeps, back: Back): Screen {
   };
 }
 
-/** Someone detained, and the message does not say where (or names a border without saying whose): one tap to say. */
-export function detainedWhereScreen(view: View, back: Back): Screen {
+/**
+ * Someone detained, and the message does not say where (or names a border without saying whose):
+ * one tap to say. Asked by the person held (`self`), it asks where they are, and in the US leads
+ * to the screen for them (the attorney first), not to how a relative searches for someone.
+ */
+export function detainedWhereScreen(view: View, back: Back, self = false): Screen {
   const t = view.t;
   return {
-    html: `${t("urgent.where.title")}\n\n${t("urgent.where.body")}`,
+    html: self ? `${t("urgent.where.titleSelf")}\n\n${t("urgent.where.bodySelf")}` : `${t("urgent.where.title")}\n\n${t("urgent.where.body")}`,
     keyboard: [
-      [button.cb(t("buttons.inUs"), cb.urgent(back))],
+      [button.cb(t("buttons.inUs"), self ? cb.urgentSelf(back) : cb.urgent(back))],
       [button.cb(t("buttons.inRussia"), cb.detainedRussia(back))],
       [button.cb(t("buttons.inAnotherCountry"), cb.detainedAbroad(back))],
       [button.cb(t("buttons.lawyer"), cb.handoff())],
@@ -209,11 +216,14 @@ export function freeHelpScreen(view: View, deps: ContentDeps, back: Back): Scree
   return { html, keyboard: [[button.cb(t("buttons.lawyer"), cb.handoff({ to: "urgent" }))], navRow(view, backTarget(back, deps))] };
 }
 
-/** For someone frightened: a kind word first, then the route, the lawyer, and the urgent lane if someone is held. */
-export function distressScreen(view: View): Screen {
+/**
+ * For someone frightened, or who writes only "urgent": a kind word first, the firm's number on
+ * the screen itself, then the route, the lawyer, and the urgent lane if someone is held.
+ */
+export function distressScreen(view: View, deps: ContentDeps): Screen {
   const t = view.t;
   return {
-    html: [t("urgent.fear.lead"), t("urgent.fear.body"), t("common.disclaimer")].join("\n\n"),
+    html: compose([t("urgent.fear.lead"), t("urgent.fear.body"), ...contactsBlock(view, deps), t("common.disclaimer")]),
     keyboard: [
       [button.cb(t("buttons.guided"), cb.guidedStart())],
       [button.cb(t("buttons.relative"), cb.guidedStart(true))],
