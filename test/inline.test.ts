@@ -125,6 +125,8 @@ describe("inline mode", () => {
     const ids = async (q: string) => (await user.inline(q)).map((r) => r.id);
     expect((await ids("задержали сына")).slice(0, 3)).toEqual(["ru:detained-us", "ru:detained-russia", "ru:detained-abroad"]);
     expect((await ids("my son was detained")).slice(0, 3)).toEqual(["en:detained-us", "en:detained-russia", "en:detained-abroad"]);
+    // As a reader searched in English: the bare word, and a relative named without a verb.
+    for (const query of ["detained", "son detained", "someone detained"]) expect((await ids(query)).slice(0, 3), query).toEqual(["en:detained-us", "en:detained-russia", "en:detained-abroad"]);
     expect((await ids("ICE took my husband"))[0]).toBe("en:detained-us");
     expect((await ids("сына задержали в России"))[0]).toBe("ru:detained-russia");
     expect((await ids("сына задержали в Казахстане"))[0]).toBe("ru:detained-abroad");
