@@ -90,6 +90,10 @@ describe("the urgent lane: someone detained in the US", () => {
     expect(message.text).toContain("+1 646-859-0205");
     // Before anything is signed: withdrawing the claim now usually ends on a flight to Moscow (dated).
     expect(message.text).toContain(t("urgent.detained.withdrawSelf"));
+    // Bond and the other places, said to them too.
+    expect(message.text).toContain(t("urgent.detained.elsewhereSelf"));
+    expect(message.text).not.toContain(t("urgent.detained.elsewhere"));
+    expect(message.text).toContain(t("urgent.detained.callSelf").split(";")[0]!);
   });
 
   it.each(["ru", "en"] as const)("%s: bond now is one dated status with every bond note, the same the bond topic and its inline card carry", async (lang) => {

@@ -11,7 +11,7 @@ import { backTarget, navRow, renderContext, type View } from "../screens.js";
 import { firmLines } from "./handoff.js";
 
 /** The detained screen's texts, in order; every sentence of each names its source (content/sourced.json). */
-export const DETAINED_TEXTS = ["urgent.detained.lead", "urgent.detained.find", "urgent.detained.leadSelf", "urgent.detained.withdrawSelf", "urgent.detained.anumber", "urgent.detained.call", "urgent.detained.elsewhere"] as const;
+export const DETAINED_TEXTS = ["urgent.detained.lead", "urgent.detained.find", "urgent.detained.leadSelf", "urgent.detained.withdrawSelf", "urgent.detained.anumber", "urgent.detained.call", "urgent.detained.callSelf", "urgent.detained.elsewhere", "urgent.detained.elsewhereSelf"] as const;
 /** Bond as it stands: one status, dated, with the bond topic's notes. */
 export const BOND_TEXTS = ["urgent.bond.body"] as const;
 /** Someone held in Russia, or in a third country: what the bot's sources say there, which is little, and the attorney. */
@@ -107,9 +107,9 @@ export function detainedUsHtml(view: View, deps: ContentDeps, on: "screen" | "ca
       ? [t("urgent.detained.titleSelf"), withPage(view, deps, "urgent.detained.leadSelf", "ice-locator"), t("urgent.detained.withdrawSelf")]
       : [t("urgent.detained.title"), t("urgent.detained.lead"), withPage(view, deps, "urgent.detained.find", "ice-locator")]),
     t("urgent.detained.anumber"),
-    bondText(view, deps, "urgent.detained.call"),
+    bondText(view, deps, self ? "urgent.detained.callSelf" : "urgent.detained.call"),
     ...contactsBlock(view, deps),
-    ...(on === "screen" ? [t("urgent.detained.elsewhere")] : [t("urgent.bond.title"), bondText(view, deps, "urgent.bond.body"), notesBlock(r, bondNotes(deps))]),
+    ...(on === "screen" ? [t(self ? "urgent.detained.elsewhereSelf" : "urgent.detained.elsewhere")] : [t("urgent.bond.title"), bondText(view, deps, "urgent.bond.body"), notesBlock(r, bondNotes(deps))]),
     footer(r),
   ]);
 }
