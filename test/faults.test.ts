@@ -255,7 +255,7 @@ describe.concurrent("start-up refusals and shutdown", () => {
     expect(lines[0]).toMatch(/ANON_SECRET/);
   });
 
-  it("with the log reader gone (EPIPE), SIGTERM still ends the process within 5 s", { timeout: 120_000 }, async (context) => {
+  it("with the log reader gone (EPIPE), SIGTERM still ends the process with 0 before a container's stop grace (10 s) ends", { timeout: 120_000 }, async (context) => {
     const { setup, start } = processScope(context, TOKEN);
     const { apiRoot, databasePath } = await setup();
     const bot = start({ TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: databasePath });
@@ -264,7 +264,8 @@ describe.concurrent("start-up refusals and shutdown", () => {
     bot.child.stderr!.destroy();
     const { code, ms } = await bot.stop("SIGTERM");
     expect(code).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    // Its log is gone, so only the outside view: its own deadline is 4.5 s (main.ts); the rest is a loaded machine scheduling the exit.
+    expect(ms).toBeLessThan(9_000);
   });
 });
 

@@ -154,3 +154,26 @@ export async function runChild(command: string, args: string[], options: { env?:
 export function expectExit(result: ChildResult, code: number, what: string): void {
   if (result.status !== code) throw new Error(`${what} exited with ${result.status}, not ${code}; it printed:\n${result.output.slice(-3000)}`);
 }
+
+/**
+ * How long the bot took to stop by its own clock, from "shutting down" to "stopped" in its JSON
+ * log, and the lines that say so (for a failure message). Undefined when it never logged
+ * "stopped" (it reached its shutdown deadline, or crashed). Measured from outside, an exit also
+ * waits for a loaded machine to schedule the process; the bot's promise is its own 4.5 s (main.ts).
+ */
+export function ownStopMs(output: string): { ms: number | undefined; lines: string } {
+  const entries = output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => {
+      try {
+        return JSON.parse(line) as { time?: number; msg?: string };
+      } catch {
+        return {};
+      }
+    })
+    .filter((e) => e.msg === "shutting down" || e.msg === "stopped" || e.msg?.startsWith("shutdown deadline") === true || e.msg === "error while stopping");
+  const from = entries.find((e) => e.msg === "shutting down")?.time;
+  const to = entries.find((e) => e.msg === "stopped")?.time;
+  return { ms: from === undefined || to === undefined ? undefined : to - from, lines: entries.map((e) => JSON.stringify(e)).join("\n") };
+}
