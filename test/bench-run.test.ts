@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { markedProcesses } from "../tools/suite-run.js";
+import { commandLine, markedProcesses } from "../tools/suite-run.js";
 import { removeDir } from "./support/harness.js";
 import { expectExit, runChild, runEnvironment, waitFor } from "./support/process.js";
 import { skipReason } from "./support/tools.js";
@@ -75,15 +75,6 @@ async function startBench(args: string[]): Promise<{ child: ChildProcess; run: s
 /** Every process the run started has ended, its folder is gone, and no PostgreSQL of it runs. */
 async function nothingLeft(run: string, what: () => string): Promise<void> {
   await waitFor(() => !existsSync(run) && markedProcesses(run).length === 0 && postgresOf(run).length === 0, "the run to be cleaned up", 15_000, what);
-}
-
-/** A process's command line; empty once it is gone. */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  } catch {
-    return "";
-  }
 }
 
 function postgresOf(run: string): number[] {

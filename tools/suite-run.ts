@@ -54,7 +54,8 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-function commandLine(pid: number): string {
+/** A process's command line, its arguments joined by spaces; empty once it is gone. */
+export function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
   } catch {
