@@ -33,7 +33,9 @@ export function startBotProcess(env: Record<string, string>, viaNpm = false): Bo
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": after "exit" the last lines the bot wrote ("stopped" above all) may still
+  // be in the pipe, and a test reading its output would miss them.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const exitCode = async (ms = 30_000) => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
@@ -157,11 +159,12 @@ export function expectExit(result: ChildResult, code: number, what: string): voi
 
 /**
  * How long the bot took to stop by its own clock, from "shutting down" to "stopped" in its JSON
- * log, and the lines that say so (for a failure message). Undefined when it never logged
- * "stopped" (it reached its shutdown deadline, or crashed). Measured from outside, an exit also
- * waits for a loaded machine to schedule the process; the bot's promise is its own 4.5 s (main.ts).
+ * log, and the lines that say so (for a failure message). Infinite when it never logged both (it
+ * reached its shutdown deadline, or crashed), and then the lines are the end of all it printed.
+ * Measured from outside, an exit also waits for a loaded machine to schedule the process; the
+ * bot's promise is its own 4.5 s (main.ts).
  */
-export function ownStopMs(output: string): { ms: number | undefined; lines: string } {
+export function ownStopMs(output: string): { ms: number; lines: string } {
   const entries = output
     .split("\n")
     .filter((line) => line.startsWith("{"))
@@ -175,5 +178,6 @@ export function ownStopMs(output: string): { ms: number | undefined; lines: stri
     .filter((e) => e.msg === "shutting down" || e.msg === "stopped" || e.msg?.startsWith("shutdown deadline") === true || e.msg === "error while stopping");
   const from = entries.find((e) => e.msg === "shutting down")?.time;
   const to = entries.find((e) => e.msg === "stopped")?.time;
-  return { ms: from === undefined || to === undefined ? undefined : to - from, lines: entries.map((e) => JSON.stringify(e)).join("\n") };
+  if (from === undefined || to === undefined) return { ms: Number.POSITIVE_INFINITY, lines: `no "shutting down" and "stopped" in its log; it printed:\n${output.slice(-3000)}` };
+  return { ms: to - from, lines: entries.map((e) => JSON.stringify(e)).join("\n") };
 }
