@@ -3,8 +3,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BotDeps } from "./bot/deps.js";
 import { memoryRateCounter, RATE_WINDOW_MS, sharedRateCounter } from "./bot/middleware/chat-limits.js";
-import { loadContent } from "./content/content.js";
-import { createI18n, readLocales } from "./i18n.js";
+import { type Content, loadContent } from "./content/content.js";
+import { createI18n, type I18n, readLocales } from "./i18n.js";
 import type { Logger } from "./logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { createAnonymizer } from "./privacy/anon-key.js";
@@ -52,6 +52,12 @@ export interface AppOptions {
   now?: () => number;
   contentDir?: string;
   localesDir?: string;
+  /**
+   * What contentDir and localesDir hold, already read (loadContentBundle): a process that starts
+   * many bots on the same content (the test suite) reads and checks it once. Without it, each
+   * start reads them, as production does.
+   */
+  bundle?: ContentBundle;
   /** Collect Node process metrics (memory, event loop) for /metrics. */
   processMetrics?: boolean;
 }
@@ -71,14 +77,27 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The texts, the content checked against them, the typed-text intents and the search over them: what never changes while the bot runs. */
+export interface ContentBundle {
+  i18n: I18n;
+  content: Content;
+  intents: Intents;
+  /** Builds its index at the first search (or warmUp), then keeps it. */
+  search: TopicSearch;
+}
+
+/** Reads and checks the content and locales; a problem stops start-up with a ContentError naming it. */
+export function loadContentBundle(contentDir = CONTENT_DIR, localesDir = LOCALES_DIR): ContentBundle {
+  const i18n = createI18n(readLocales(localesDir));
+  const content = loadContent(contentDir, i18n);
+  return { i18n, content, intents: Intents.load(join(contentDir, "intents.json")), search: new TopicSearch(content, i18n) };
+}
+
 /** Everything the bot needs besides Telegram: content, storage, privacy, search, counters. */
 export async function assemble(options: AppOptions): Promise<App> {
   const now = options.now ?? Date.now;
   const logger = options.logger;
-  const i18n = createI18n(readLocales(options.localesDir ?? LOCALES_DIR));
-  const contentDir = options.contentDir ?? CONTENT_DIR;
-  const content = loadContent(contentDir, i18n);
-  const intents = Intents.load(join(contentDir, "intents.json"));
+  const { i18n, content, intents, search } = options.bundle ?? loadContentBundle(options.contentDir, options.localesDir);
 
   const sqlite = options.databaseUrl === undefined ? (options.databasePath ?? "data/bot.sqlite") : undefined;
   const engine = await openEngine(sqlite !== undefined ? { engine: "sqlite", path: sqlite } : { engine: "postgres", url: options.databaseUrl!, poolSize: options.poolSize ?? 10 }).catch((error: unknown) => {
@@ -105,7 +124,7 @@ export async function assemble(options: AppOptions): Promise<App> {
     logger,
     metrics: new Metrics({ processMetrics: options.processMetrics ?? false }),
     stats,
-    search: new TopicSearch(content, i18n),
+    search,
     intents,
     now,
     settings: {
