@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     logger.info({ mode: "webhook" }, "bot started");
   }
   app.startHousekeeping();
-  app.deps.search.warmUp(SEARCH_WARM_UP_MS);
+  app.deps.search.warmUp(SEARCH_WARM_UP_MS, waits.signal);
 }
 
 main().catch(async (error: unknown) => {

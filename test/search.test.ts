@@ -36,6 +36,25 @@ describe("topic search", () => {
     expect(build).toHaveBeenCalledTimes(2);
   });
 
+  it("a warm-up gives way to a shutdown: nothing is built once the bot begins to stop, before its time or between the languages", () => {
+    vi.useFakeTimers();
+    try {
+      for (const stopAfterMs of [1_000, 3_000]) {
+        const fresh = new TopicSearch(loadContent(CONTENT_DIR, i18n), i18n);
+        const build = vi.spyOn(fresh as unknown as { build(lang: string): unknown }, "build");
+        const stopping = new AbortController();
+        fresh.warmUp(3_000, stopping.signal);
+        vi.advanceTimersByTime(stopAfterMs);
+        stopping.abort();
+        vi.runAllTimers();
+        // Stopped before its time: nothing; at its time: the first language, which had begun, and not the second.
+        expect(build.mock.calls).toEqual(stopAfterMs < 3_000 ? [] : [["ru"]]);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("the labelled set has at least 120 queries, half Russian, half English", () => {
     const queries = load("test/search-queries.json");
     expect(queries.length).toBeGreaterThanOrEqual(120);

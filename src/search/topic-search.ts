@@ -61,16 +61,19 @@ export class TopicSearch {
   /**
    * Builds both languages `afterMs` from now, one per turn of the event loop, so that the first
    * reader to type after a restart does not wait for it, and no one waits longer than one
-   * language's build. The timers keep no process alive.
+   * language's build. The timers keep no process alive. Once `stopping` is aborted nothing more
+   * is built: on a busy machine a build held a stopping bot's event loop for seconds, and with it
+   * the commits and calls the shutdown waits for.
    */
-  warmUp(afterMs: number): void {
+  warmUp(afterMs: number, stopping?: AbortSignal): void {
     const next = (langs: readonly Lang[]) => {
       const [lang, ...rest] = langs;
-      if (lang === undefined) return;
+      if (lang === undefined || stopping?.aborted === true) return;
       this.language(lang);
       setImmediate(() => next(rest)).unref();
     };
-    setTimeout(() => next(["ru", "en"]), afterMs).unref();
+    const timer = setTimeout(() => next(["ru", "en"]), afterMs).unref();
+    stopping?.addEventListener("abort", () => clearTimeout(timer), { once: true });
   }
 
   private language(lang: Lang): { index: MiniSearch<TopicDoc>; vocabulary: Set<string> } {
