@@ -11,9 +11,18 @@ const i18n = createI18n(readLocales(LOCALES_DIR));
 
 export type Texts = (key: string, options?: Record<string, unknown>) => string;
 
+/** A text without options, as the reader sees it, is worked out once: the content walks ask for each note's short line on every screen, over a million times a run. */
+const plain: Record<Lang, Map<string, string>> = { ru: new Map(), en: new Map() };
+
 export function texts(lang: Lang): Texts {
   const t = i18n.t(lang);
-  return (key, options) => htmlToText(t(key, options) as string);
+  const known = plain[lang];
+  return (key, options) => {
+    if (options !== undefined) return htmlToText(t(key, options) as string);
+    let text = known.get(key);
+    if (text === undefined) known.set(key, (text = htmlToText(t(key) as string)));
+    return text;
+  };
 }
 
 /** The first line of a text: what a screen starts with. */
