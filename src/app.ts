@@ -53,9 +53,9 @@ export interface AppOptions {
   contentDir?: string;
   localesDir?: string;
   /**
-   * What contentDir and localesDir hold, already read (loadContentBundle): a process that starts
-   * many bots on the same content (the test suite) reads and checks it once. Without it, each
-   * start reads them, as production does.
+   * The content and locales already read (loadContentBundle), used instead of reading contentDir
+   * and localesDir: a process that starts many bots on the same content (the test suite) reads
+   * and checks it once. Without it, each start reads them, as production does.
    */
   bundle?: ContentBundle;
   /** Collect Node process metrics (memory, event loop) for /metrics. */

@@ -62,8 +62,8 @@ export class TopicSearch {
    * Builds both languages `afterMs` from now, one per turn of the event loop, so that the first
    * reader to type after a restart does not wait for it, and no one waits longer than one
    * language's build. The timers keep no process alive. Once `stopping` is aborted nothing more
-   * is built: on a busy machine a build held a stopping bot's event loop for seconds, and with it
-   * the commits and calls the shutdown waits for.
+   * is built: a build holds the event loop (longer when the core is shared) that a stopping bot
+   * needs for the commits and calls its shutdown waits for.
    */
   warmUp(afterMs: number, stopping?: AbortSignal): void {
     const next = (langs: readonly Lang[]) => {
